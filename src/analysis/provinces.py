@@ -1,0 +1,124 @@
+"""Vietnam's 63 provinces (before the 2025 reorganisation): names, codes, safe file names,
+and finding or resolving a province name written the way news prose writes it."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from analysis import paths
+from analysis.errors import UserError
+
+# Spellings seen in prose and sources that differ from the table's `name_vi`.
+ALIASES: dict[str, str] = {
+    "Thừa Thiên - Huế": "Thừa Thiên Huế",
+    "Thừa Thiên-Huế": "Thừa Thiên Huế",
+    "Huế": "Thừa Thiên Huế",
+    "Bà Rịa - Vũng Tàu": "Bà Rịa Vũng Tàu",
+    "Bà Rịa-Vũng Tàu": "Bà Rịa Vũng Tàu",
+    "Bà Rịa–Vũng Tàu": "Bà Rịa Vũng Tàu",
+    "Thành phố Hồ Chí Minh": "TP Hồ Chí Minh",
+    "TP. Hồ Chí Minh": "TP Hồ Chí Minh",
+    "Hồ Chí Minh": "TP Hồ Chí Minh",
+    "Thanh Hoá": "Thanh Hóa",
+    "Hoà Bình": "Hòa Bình",
+    "Khánh Hoà": "Khánh Hòa",
+    "Đắc Lắc": "Đắk Lắk",
+}
+
+COLUMNS = ["gso_code", "name_vi", "name_ascii", "region_gso", "iso_3166_2"]
+
+
+def _fold(name: str) -> str:
+    """Case-, accent- and punctuation-insensitive key for matching names typed by people."""
+    s = unicodedata.normalize("NFD", name.replace("Đ", "D").replace("đ", "d"))
+    s = "".join(c for c in s if not unicodedata.combining(c)).casefold()
+    return re.sub(r"[^a-z0-9]+", " ", s).strip()
+
+
+@lru_cache(maxsize=4)
+def _load(path: str) -> pd.DataFrame:
+    p = Path(path)
+    if not p.exists():
+        raise UserError("province table not found", where=str(p),
+                        fix="restore data/external/vietnam_provinces_63_codes.csv from git")
+    df = pd.read_csv(p, dtype=str, keep_default_na=False)
+    missing = [c for c in COLUMNS if c not in df.columns]
+    if missing:
+        raise UserError(f"missing column {missing[0]!r}", where=str(p),
+                        fix=f"the table needs the columns {', '.join(COLUMNS)}")
+    df["name_vi"] = df["name_vi"].map(lambda s: unicodedata.normalize("NFC", s))
+    dup = df["name_vi"].duplicated()
+    if dup.any():
+        row = int(dup.idxmax()) + 2
+        raise UserError(f"duplicated province {df['name_vi'][dup].iloc[0]!r}",
+                        where=f"{p}:{row}", fix="each province must appear once")
+    return df
+
+
+def load_provinces(path: Path = paths.PROVINCES) -> pd.DataFrame:
+    """The 63-province table (GSO code, names, region, ISO 3166-2 code, boundary ids)."""
+    return _load(str(path)).copy()
+
+
+def province_names(path: Path = paths.PROVINCES) -> list[str]:
+    """Vietnamese names of the 63 provinces, in GSO code order."""
+    return _load(str(path))["name_vi"].tolist()
+
+
+def _lookup(path: Path) -> dict[str, str]:
+    table = _load(str(path))
+    keys = {_fold(n): n for n in table["name_vi"]}
+    keys.update({_fold(a): n for a, n in zip(table["name_ascii"], table["name_vi"], strict=True)})
+    keys.update({_fold(a): n for a, n in ALIASES.items()})
+    return keys
+
+
+def resolve_province(name: object, *, allowed: list[str] | None = None,
+                     parameter: str = "province", path: Path = paths.PROVINCES) -> str:
+    """Canonical `name_vi` for a province written with or without diacritics.
+
+    Raises a one-line `UserError` naming the closest valid names when it is unknown.
+    """
+    if not isinstance(name, str):
+        raise UserError(f"{parameter} must be a text such as 'Phú Yên', got {type(name).__name__}"
+                        f" {name!r}", where=f"parameter {parameter}")
+    keys = _lookup(path)
+    canonical = keys.get(_fold(unicodedata.normalize("NFC", name)))
+    choices = allowed if allowed is not None else province_names(path)
+    if canonical is None or canonical not in choices:
+        close = difflib.get_close_matches(_fold(name), [_fold(c) for c in choices], n=3, cutoff=0.5)
+        by_key = {_fold(c): c for c in choices}
+        hint = ", ".join(by_key[k] for k in close) if close else ", ".join(choices[:5]) + ", …"
+        raise UserError(f"unknown {parameter} {name!r}", where=f"parameter {parameter}",
+                        fix=f"did you mean: {hint}?")
+    return canonical
+
+
+def province_slug(name: str, path: Path = paths.PROVINCES) -> str:
+    """Safe ASCII file-name part for a province ('Phú Yên' → 'phu-yen'), from the table."""
+    canonical = resolve_province(name, path=path)
+    table = _load(str(path))
+    ascii_name = table.loc[table["name_vi"] == canonical, "name_ascii"].iloc[0]
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
+
+
+@lru_cache(maxsize=4)
+def _mention_pattern(path: str) -> re.Pattern[str]:
+    names = list(_load(path)["name_vi"]) + list(ALIASES)
+    names.sort(key=len, reverse=True)
+    alternation = "|".join(re.escape(n) for n in names)
+    return re.compile(rf"(?<!\w)(?:{alternation})(?!\w)")
+
+
+def find_provinces(text: str, path: Path = paths.PROVINCES) -> list[tuple[str, int, int]]:
+    """Every province named in `text`: (canonical name, start, end), in order."""
+    out = []
+    for m in _mention_pattern(str(path)).finditer(text):
+        out.append((ALIASES.get(m.group(0), m.group(0)), m.start(), m.end()))
+    return out
