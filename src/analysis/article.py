@@ -30,7 +30,9 @@ _DATELINE = re.compile(
     r"(?:\s*GMT(?P<tz>[+-]\d{1,2}))?"
 )
 # Where a news page's article ends and the site's lists begin.
-_END_MARKERS = ("Bình luận", "Các tin bài khác", "Tin liên quan", "Đọc nhiều", "Tin cùng chuyên mục")
+_END_MARKERS = (
+    "Bình luận", "Các tin bài khác", "Tin liên quan", "Đọc nhiều", "Tin cùng chuyên mục",
+)
 _BYLINE = re.compile(r"^(?:[A-ZĐÂĂÊÔƠƯ][\wÀ-ỹ.]*\s?){2,5}$")
 _HEADING = re.compile(r"^(?P<place>[^:]{2,40}):\s+\S.{0,60}$")
 

@@ -41,6 +41,11 @@ def _fold(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", s).strip()
 
 
+def slugify(text: str) -> str:
+    """ASCII file-name part: 'Phú Yên' → 'phu-yen', '../x' → 'x'."""
+    return _fold(text).replace(" ", "-") or "x"
+
+
 @lru_cache(maxsize=4)
 def _load(path: str) -> pd.DataFrame:
     p = Path(path)

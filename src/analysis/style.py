@@ -1,0 +1,67 @@
+"""One look for every figure: seaborn theme, palette, a font that covers Vietnamese, a source
+line under the plot naming where each number came from, and saving under a stable name."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import seaborn as sns
+
+from analysis import paths
+from analysis.provinces import slugify
+
+#: DejaVu Sans ships with matplotlib and covers every Vietnamese letter (NFC and NFD).
+FONT = "DejaVu Sans"
+
+#: Colours by role, so the same thing has the same colour in every figure.
+PALETTE: dict[str, str] = {
+    "Phú Yên": "#1b6ca8",
+    "Hải Dương": "#d1495b",
+    "An Giang": "#2e933c",
+    "actual": "#1b6ca8",
+    "estimate": "#8fb8de",
+    "target": "#6c757d",
+    "region": "#edae49",
+    "country": "#3d3d3d",
+    "highlight": "#d1495b",
+}
+
+
+def set_theme() -> None:
+    """Apply the package's seaborn theme (call once per notebook; idempotent)."""
+    sns.set_theme(context="notebook", style="whitegrid", font=FONT,
+                  rc={"figure.dpi": 110, "savefig.dpi": 150, "svg.fonttype": "none",
+                      "axes.titleweight": "bold", "figure.autolayout": False})
+
+
+def add_source(fig: plt.Figure, label: str, ids: Iterable[str] = ()) -> None:
+    """Write the source line under the figure: `label` and the claim/source ids it draws on."""
+    ids = [i for i in dict.fromkeys(ids) if i]
+    text = label + (f" [{', '.join(ids)}]" if ids else "")
+    fig.text(0.01, 0.005, text, ha="left", va="bottom", fontsize=7.5, color="#555555",
+             wrap=True)
+    fig.subplots_adjust(bottom=max(fig.subplotpars.bottom, 0.16))
+
+
+def figure_name(stem: str, params: Mapping[str, object]) -> str:
+    """A stable, safe file name for a figure and its parameters: 'trajectory_phu-yen_vi'."""
+    parts = [stem, *(str(v) for v in params.values())]
+    return "_".join(slugify(p) for p in parts if p != "")
+
+
+def save_figure(fig: plt.Figure, stem: str, params: Mapping[str, object],
+                folder: Path = paths.FIGURES) -> list[Path]:
+    """Write `fig` as PNG and SVG under reports/figures/ and return the two paths."""
+    folder.mkdir(parents=True, exist_ok=True)
+    name = figure_name(stem, params)
+    out = []
+    for ext in ("png", "svg"):
+        path = folder / f"{name}.{ext}"
+        tmp = path.with_name(f".{path.name}.tmp")
+        fig.savefig(tmp, format=ext, bbox_inches="tight", metadata=None if ext == "png" else
+                    {"Date": None})
+        tmp.replace(path)
+        out.append(path)
+    return out
