@@ -18,6 +18,7 @@ import pandas as pd
 
 from analysis import paths
 from analysis.errors import UserError
+from analysis.i18n import fmt_num, t
 from analysis.provinces import find_provinces
 
 #: Block kinds that belong to the article's own text.
@@ -258,3 +259,26 @@ def _sections(blocks: list[Block]) -> tuple[Section, ...]:
 def load_article(path: Path = paths.ARTICLE) -> Article:
     """Read and parse the article page (default: the raw page of record)."""
     return parse_article(read_text(path), source=Path(path))
+
+
+def overview(article: Article, lang: str = "vi") -> pd.DataFrame:
+    """Headline, publication time, byline and word count as a two-column table in `lang`."""
+    rows = [
+        ("headline", article.headline.text),
+        ("published", article.published.strftime("%Y-%m-%d %H:%M %z") if article.published
+         else ""),
+        ("byline", article.byline.text if article.byline else ""),
+        ("word_count", fmt_num(article.word_count, lang, 0)),
+    ]
+    return pd.DataFrame([(t(k, lang), v) for k, v in rows], columns=[t("field", lang),
+                                                                    t("value", lang)])
+
+
+def sections_frame(article: Article) -> pd.DataFrame:
+    """One row per province section: place, heading, paragraphs, words, offsets."""
+    return pd.DataFrame(
+        [(s.place, s.heading.text, len(s.blocks),
+          sum(len(re.findall(r"\w+", b.text)) for b in s.blocks), s.start, s.end)
+         for s in article.sections],
+        columns=["place", "section_heading", "paragraphs", "words", "start", "end"],
+    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+import pandas as pd
 import yaml
 from babel.numbers import format_decimal
 
@@ -64,3 +65,10 @@ def fmt_num(value: float, lang: str, decimals: int | None = None) -> str:
     fmt = "#,##0" if decimals == 0 else (
         f"#,##0.{'0' * decimals}" if decimals else "#,##0.##")
     return format_decimal(value, format=fmt, locale=lang)
+
+
+def localise_columns(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """A copy of `frame` whose column names that are translation keys read in `lang`."""
+    check_lang(lang)
+    table = _table()
+    return frame.rename(columns={c: table[c][lang] for c in frame.columns if c in table})
