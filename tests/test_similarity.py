@@ -108,6 +108,8 @@ def test_bad_input_is_a_user_error(lessons):
         lesson_similarity(twice)
     with pytest.raises(UserError, match="lacks column 'marker'"):
         lesson_pairs(lessons.drop(columns="marker"))
+    with pytest.raises(UserError, match="no words after their markers"):
+        lesson_pairs(extract_lessons("Một là,\nHai là,"))
 
 
 def test_fewer_than_two_lessons_gives_no_pairs():

@@ -48,6 +48,9 @@ def _bodies(lessons: pd.DataFrame) -> tuple[list[str], list[int]]:
         body = lesson_body(text, marker)
         bodies.append(body)
         offsets.append(int(start) + len(text) - len(body))
+    if bodies and not any(re.search(r"\w", b) for b in bodies):
+        raise UserError("the lessons have no words after their markers", where="parameter lessons",
+                        fix="pass lessons with text, e.g. from analysis.lessons.extract_lessons")
     return bodies, offsets
 
 
