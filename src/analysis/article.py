@@ -157,7 +157,8 @@ def _words(s: str) -> int:
     return len(s.split())
 
 
-def _heading_place(line: str) -> str | None:
+def heading_place(line: str) -> str | None:
+    """The province a short section heading such as 'Phú Yên: 5 kinh nghiệm' introduces."""
     m = _HEADING.match(line)
     if not m or _words(line) > 12:
         return None
@@ -212,12 +213,12 @@ def parse_article(text: str, source: Path | None = None) -> Article:
     body = lines[i + 1:end]
     captions: set[int] = set()
     for k, (line, s, e) in enumerate(body):
-        heading_place = _heading_place(line)
+        section_place = heading_place(line)
         if k in captions:
             kind = "caption"
         elif _is_doubled(line):
             kind, previous_related = "related", True
-        elif previous_related and lead is not None and heading_place is None:
+        elif previous_related and lead is not None and section_place is None:
             kind, previous_related = "related", False  # the teaser's summary line
         elif line == headline.text:
             # a photo's alt text repeats the headline; its caption follows on the next line
@@ -225,8 +226,8 @@ def parse_article(text: str, source: Path | None = None) -> Article:
             nxt = body[k + 1] if k + 1 < len(body) else None
             if nxt and text.count("\n", e, nxt[1]) == 1 and _words(nxt[0]) < 25:
                 captions.add(k + 1)
-        elif heading_place is not None:
-            kind, place = "heading", heading_place
+        elif section_place is not None:
+            kind, place = "heading", section_place
         elif lead is None:
             kind = "lead" if _words(line) >= 8 else "chrome"
         else:

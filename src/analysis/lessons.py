@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analysis.article import Article, _heading_place
+from analysis.article import Article, heading_place
 from analysis.provinces import find_provinces, province_slug
 
 #: Columns of the frame `extract_lessons` returns, in order.
@@ -85,7 +85,7 @@ def _headings(text: str) -> list[tuple[int, int, str]]:
     for line in text.split("\n"):
         stripped = line.strip()
         if stripped:
-            place = _heading_place(stripped)
+            place = heading_place(stripped)
             if place is not None:
                 start = pos + line.index(stripped)
                 out.append((start, start + len(stripped), place))
