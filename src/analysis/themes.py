@@ -19,6 +19,7 @@ import yaml
 
 from analysis import paths
 from analysis.errors import UserError
+from analysis.files import write_atomic
 
 #: Columns of the lesson × theme table, in order.
 COLUMNS = ["lesson_id", "place", "ordinal", "theme_id", "cue", "evidence", "cue_start",
@@ -274,6 +275,5 @@ def update_lesson_themes(lessons: pd.DataFrame, codebook: tuple[Theme, ...],
     path = Path(path)
     previous = read_lesson_themes(path) if path.exists() else None
     merged = merge_overrides(code_lessons(lessons, codebook), previous, source=str(path))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    merged.to_csv(path, index=False)
+    write_atomic(path, merged.to_csv(index=False, lineterminator="\n"))
     return merged
