@@ -1,0 +1,142 @@
+-- Pandoc Lua filter for notebook reports (pandoc -f ipynb --ipynb-output=all -t typst),
+-- used by analysis.export.to_pdf.
+--  * drops papermill's `injected-parameters` cell (cell tags reach pandoc as the Div
+--    attribute `tags`, a JSON list);
+--  * drops code inputs when the metadata field `include-code` is false;
+--  * picks one representation per output: a text/html table (a DataFrame) is re-read as a
+--    real table instead of its text/plain repr; images, markdown and readable HTML beat
+--    text/plain; otherwise the text/plain (or stream) text is kept. Raw HTML/LaTeX never
+--    reaches Typst;
+--  * fails on any image that would be fetched from another host (also inside HTML outputs).
+
+local DROP_CELL_TAG = "injected-parameters"
+
+local function cell_tags(div)
+  local raw = div.attributes["tags"]
+  if raw == nil or raw == "" then
+    return {}
+  end
+  local ok, tags = pcall(pandoc.json.decode, raw)
+  if ok and type(tags) == "table" then
+    return tags
+  end
+  return {}
+end
+
+local function has_tag(div, wanted)
+  for _, tag in ipairs(cell_tags(div)) do
+    if tag == wanted then
+      return true
+    end
+  end
+  return false
+end
+
+local function has_text_or_media(blocks)
+  local found = false
+  pandoc.Blocks(blocks):walk({
+    Table = function() found = true end,
+    Image = function() found = true end,
+  })
+  return found or pandoc.utils.stringify(pandoc.Blocks(blocks)):match("%S") ~= nil
+end
+
+-- Tables only, when the HTML holds any (a DataFrame: its <style> and wrapper <div> go).
+local function read_html(raw_html)
+  local blocks = pandoc.read(raw_html, "html").blocks
+  local tables = pandoc.List()
+  blocks:walk({
+    Table = function(t)
+      tables:insert(t)
+    end,
+  })
+  if #tables > 0 then
+    return tables
+  end
+  return blocks
+end
+
+-- One output (Div.output): with --ipynb-output=all its blocks are the mime bundle in key
+-- order (image/*, text/html, text/latex, text/markdown, text/plain). Preference: images,
+-- then markdown, then HTML re-read by pandoc (tables become real tables), then text/plain.
+-- HTML that reads as nothing (a script, a widget) falls back to text/plain.
+local function best_output(div)
+  local media, markdown, html, plain = pandoc.List(), pandoc.List(), pandoc.List(), pandoc.List()
+  for _, block in ipairs(div.content) do
+    if block.t == "RawBlock" then
+      if block.format == "markdown" then
+        markdown:extend(pandoc.read(block.text, "markdown").blocks)
+      elseif block.format == "html" then
+        html:extend(read_html(block.text))
+      end
+    elseif block.t == "CodeBlock" then
+      plain:insert(block)
+    else
+      media:insert(block)
+    end
+  end
+  for _, choice in ipairs({ media, markdown, html }) do
+    if #choice > 0 and has_text_or_media(choice) then
+      div.content = choice
+      return div
+    end
+  end
+  div.content = plain
+  return div
+end
+
+local function filter_cell(div, include_code)
+  if has_tag(div, DROP_CELL_TAG) then
+    return {}
+  end
+  if not div.classes:includes("code") then
+    return div
+  end
+  local kept = pandoc.List()
+  for _, block in ipairs(div.content) do
+    if block.t == "Div" and block.classes:includes("output") then
+      kept:insert(best_output(block))
+    elseif block.t == "CodeBlock" then
+      if include_code then
+        kept:insert(block)
+      end
+    else
+      kept:insert(block)
+    end
+  end
+  div.content = kept
+  return div
+end
+
+function Pandoc(doc)
+  local include_code = true
+  local flag = doc.meta["include-code"]
+  if flag ~= nil then
+    if type(flag) == "boolean" then
+      include_code = flag
+    else
+      include_code = pandoc.utils.stringify(flag) ~= "false"
+    end
+  end
+  local blocks = pandoc.List()
+  for _, block in ipairs(doc.blocks) do
+    if block.t == "Div" and block.classes:includes("cell") then
+      local result = filter_cell(block, include_code)
+      if result.t == "Div" then
+        blocks:insert(result)
+      end
+    else
+      blocks:insert(block)
+    end
+  end
+  doc.blocks = pandoc.Blocks(blocks)
+  -- A report is self-contained: never let pandoc fetch an image from another host.
+  doc.blocks:walk({
+    Image = function(img)
+      if img.src:match("^%a[%w+.-]*://") or img.src:match("^//") then
+        error("image loaded from another host: " .. img.src)
+      end
+    end,
+  })
+  return doc
+end
