@@ -681,7 +681,7 @@ def write_annotated(path: Path | str | None = None, out_dir: Path | str = SOURCE
     Writes `out_dir/<stem>.html` (lang "vi") or `out_dir/<stem>_en.html` atomically (temp
     file + os.replace) and returns its path. Any text the reading layer accepts works.
     """
-    from analysis.export import write_atomic
+    from analysis.files import write_atomic
 
     lang = check_lang(lang)
     path = Path(path) if path is not None else paths.ARTICLE

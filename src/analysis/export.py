@@ -35,6 +35,7 @@ from nbformat import NotebookNode
 
 from analysis import paths
 from analysis.errors import UserError
+from analysis.files import write_atomic  # noqa: F401  (part of this module's API)
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 HTML_TEMPLATE = TEMPLATES / "report.html.j2"
@@ -543,34 +544,3 @@ def to_pdf(
 # Files
 
 
-def write_atomic(path: Path, data: bytes | str) -> None:
-    """Write `data` to `path` so readers see the old file or the new one, never half of one.
-
-    A temporary file in the same folder is written and fsynced, then os.replace()d over the
-    target (atomic on POSIX and Windows); the folder is fsynced too where supported.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    payload = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        # mkstemp makes 0600 files; a report should keep the target's mode (new: rw-r--r--)
-        os.fchmod(fd, path.stat().st_mode & 0o777 if path.exists() else 0o644)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(payload)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    try:
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(dir_fd)
-    except OSError:
-        pass
-    finally:
-        os.close(dir_fd)
