@@ -520,8 +520,11 @@ def to_pdf(
     lang: str = "vi",
     source: str | Path | None = None,
     font_dir: Path | None = None,
+    appendix: str | None = None,
 ) -> bytes:
     """Render an executed notebook as PDF: pandoc (ipynb → Typst) then typst, in a temp dir.
+
+    `appendix` is Typst source appended on a new page (e.g. `annotate.annotated_typst`).
 
     `include_code=False` drops code inputs (outputs stay). `title` (default: the first heading)
     goes into the PDF metadata. `source` names the notebook in errors and is where relative
@@ -536,6 +539,8 @@ def to_pdf(
     with tempfile.TemporaryDirectory(prefix="analysis-pdf-") as tmp:
         workdir = Path(tmp)
         typ = _pandoc_typst(prepared, workdir, include_code, lang, source, where)
+        if appendix:
+            typ += "\n#pagebreak()\n" + unicodedata.normalize("NFC", appendix)
         _check_glyphs(typ, _code_text(prepared, include_code), font_dir, where)
         return _compile_typst(typ, workdir, font_dir, doc_title, where)
 
