@@ -1,0 +1,198 @@
+"""A province in national context: values and ranks checked against the raw CSV rows, read
+here with the csv module independently of the package."""
+
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+
+import pytest
+
+from analysis import context, external, paths
+from analysis.errors import UserError
+
+PROVINCES = ["Phú Yên", "Hải Dương", "An Giang", "Lai Châu", "TP Hồ Chí Minh"]
+
+
+def _raw(name):
+    with open(paths.EXTERNAL / name, encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+@pytest.fixture(scope="module")
+def raw():
+    """(geo_level, province or region, year) → (value, status), straight from the file."""
+    out = {}
+    for r in _raw(external.GSO_PROVINCE):
+        key = r["province"] if r["geo_level"] in ("province", "country") else r["region"]
+        out[(r["geo_level"], key, int(r["year"]))] = (float(r["value"]), r["status"])
+    return out
+
+
+@pytest.fixture(scope="module")
+def raw_region():
+    return {r["name_vi"]: r["region_gso"] for r in _raw(external.CODES)}
+
+
+@pytest.fixture(scope="module")
+def data():
+    return external.load_all()
+
+
+def _expected_rank(raw, province, year):
+    """1 + the number of provinces with a strictly higher rate that year (1 = highest)."""
+    values = {k[1]: v[0] for k, v in raw.items() if k[0] == "province" and k[2] == year}
+    if province not in values:
+        return None, len(values)
+    return 1 + sum(v > values[province] for v in values.values()), len(values)
+
+
+@pytest.mark.parametrize("province", PROVINCES)
+def test_province_context_matches_raw_rows(data, raw, raw_region, province):
+    ctx = context.province_context(data.gso, data.codes, province)
+    region = raw_region[province]
+    assert ctx["region"].eq(region).all()
+    assert ctx["year"].tolist() == [2006, 2008, 2010, 2012, 2013, 2014, 2015, 2016]
+    for row in ctx.itertuples():
+        got = raw.get(("province", province, row.year))
+        if got is None:
+            assert row.value != row.value  # NaN
+            assert row.rank is context.pd.NA
+        else:
+            assert row.value == got[0]
+        assert row.region_value == raw[("region", region, row.year)][0]
+        assert row.country_value == raw[("country", "Cả nước", row.year)][0]
+        assert row.status == raw[("country", "Cả nước", row.year)][1]
+        rank, n = _expected_rank(raw, province, row.year)
+        assert row.n_ranked == n
+        if rank is not None:
+            assert row.rank == rank
+
+
+def test_known_ranks_and_values():
+    """Spot values read off the GSO table by hand (SOURCES.md extract and the CSV rows)."""
+    d = external.load_all()
+    py = context.province_context(d.gso, d.codes, "Phu Yen").set_index("year")
+    assert py.loc[2015, "value"] == 9.3 and py.loc[2016, "value"] == 6.4
+    assert py.loc[2016, "n_ranked"] == 62  # Hồ Chí Minh City has ".." in 2016
+    hd = context.province_context(d.gso, d.codes, "Hải Dương").set_index("year")
+    assert hd.loc[2006, "value"] == 12.7 and hd.loc[2006, "region_value"] == 10.0
+    ranks = context.rank_provinces(d.gso)
+    top = ranks[ranks["rank"] == 1].set_index("year")["province"]
+    # the highest rate of each year, found independently
+    by_year = defaultdict(list)
+    for r in _raw(external.GSO_PROVINCE):
+        if r["geo_level"] == "province":
+            by_year[int(r["year"])].append((float(r["value"]), r["province"]))
+    for year, rows in by_year.items():
+        best = max(v for v, _ in rows)
+        assert top[year] in {p for v, p in rows if v == best}
+
+
+def test_ties_share_the_smaller_rank(data):
+    ranks = context.rank_provinces(data.gso)
+    hcm = ranks[(ranks["province"] == "TP Hồ Chí Minh") & (ranks["year"] == 2015)]
+    zero = ranks[(ranks["year"] == 2015) & (ranks["value"] == 0.0)]
+    assert len(zero) >= 1 and zero["rank"].nunique() == 1
+    assert int(hcm["rank"].iloc[0]) == 63 - len(zero) + 1
+
+
+def test_rank_table_is_localised(data):
+    ctx = context.province_context(data.gso, data.codes, "Phú Yên")
+    vi = context.rank_table(ctx, "vi")
+    en = context.rank_table(ctx, "en")
+    assert vi["Phú Yên (%)"].iloc[-1] == "6,4" and en["Phú Yên (%)"].iloc[-1] == "6.4"
+    assert vi["Thứ hạng (1 = tỷ lệ nghèo cao nhất)"].iloc[-1] == "31/62"
+    assert en["Rank (1 = highest poverty rate)"].iloc[-1] == "31 of 62"
+    assert "Bắc Trung Bộ và duyên hải miền Trung (%)" in vi.columns
+    assert en["Status"].iloc[-1] == "preliminary"
+
+
+def test_summary_and_rank_rule_texts(data, raw):
+    ctx = context.province_context(data.gso, data.codes, "An Giang")
+    text = context.summary_text(ctx, "en")
+    assert "An Giang's poverty rate in 2016 (preliminary) was 2.7%" in text
+    rank, n = _expected_rank(raw, "An Giang", 2016)
+    assert f"rank {rank} of the {n} provinces" in text
+    rule = context.rank_rule_text(data.gso, "vi")
+    assert "TP Hồ Chí Minh" in rule and "62 tỉnh" in rule
+
+
+def test_unknown_province_names_closest(data):
+    with pytest.raises(UserError, match=r"unknown province 'Phu Yenn'.*Phú Yên"):
+        context.province_context(data.gso, data.codes, "Phu Yenn")
+    with pytest.raises(UserError, match=r"Hải Dương"):
+        context.province_context(data.gso, data.codes, "Hai Duongg")
+
+
+def test_national_molisa_rates_2010_2020_keep_measure_and_standard(data):
+    raw = [r for r in _raw(external.NATIONAL)
+           if r["indicator"] == "poor_household_rate" and r["measure_type"] == "admin_molisa"
+           and r["year"].isdigit() and 2010 <= int(r["year"]) <= 2020]
+    got = context.national_rates(data.national)
+    assert sorted(got["value"]) == sorted(float(r["value"]) for r in raw)
+    assert set(got["measure_type"]) == {"admin_molisa"}
+    assert dict(zip(got["year"], got["standard"], strict=False))[2016] == \
+        "multidimensional_2016_2020"
+    assert 2005 not in set(got["year"]) and 2021 not in set(got["year"])
+    # the 2014 range stays two rows; the end-2015 census sits just before 2016's start
+    assert got[got["year"] == 2014]["qualifier"].str.startswith("range").all()
+    assert context.timeline_x(2015, "end_of_year") < context.timeline_x(2016, "start_of_year")
+    vhlss = context.national_rates(data.national, "survey_vhlss",
+                                   "multidimensional_poverty_rate_gso_vhlss")
+    assert vhlss["value"].tolist() == [9.9, 4.5]
+
+
+def test_national_table_labels_every_row_with_measure_and_standard(data):
+    table = context.national_table(data.national, "en")
+    assert table["Measure"].str.contains("MOLISA|VHLSS").all()
+    assert table["Standard"].ne("").all()
+    assert "about 5.8–6 (preliminary)" in table["Rate (%)"].tolist()
+    assert "below 4" in table["Rate (%)"].tolist()
+
+
+def test_reading_text_numbers_come_from_the_files(data):
+    text = context.reading_text(data.gso, data.national, "Phú Yên", "vi")
+    assert "9,88%" in text and "7,0%" in text and "8,4%" in text and "2,75%" in text
+    assert "5,8–6%" in text and "9,9%" in text and "4,5%" in text
+    en = context.reading_text(data.gso, data.national, "Phú Yên", "en")
+    assert "changed in 2016" in en and "9.88%" in en
+
+
+CLAIMS_HEADER = "claim_id,quote,value,unit,indicator,period,timepoint,status,place,same_as\n"
+
+
+def test_article_rates_from_claims(tmp_path):
+    path = tmp_path / "claims.csv"
+    path.write_text(CLAIMS_HEADER
+                    + 'c09,"30.803 hộ nghèo (12,62 %)",12.62,percent,poor_household_rate,2016,'
+                      'start_of_year,actual,Phú Yên,\n'
+                    + "c02,3.93,3.93,percent,poor_household_rate,2019,end_of_year,actual,Phú Yên,\n"
+                    + "c11,3.93,3.93,percent,poor_household_rate,2019,end_of_year,actual,Phú Yên,"
+                      "c02\n"
+                    + "c03,2.54,2.54,percent,poor_household_rate,2020,end_of_year,estimate,Phú Yên,"
+                      "\n"
+                    + "c05,7.1,7.1,percent,re_poverty_share,2011-2015,period,actual,Phú Yên,\n"
+                    + "c20,30803,30803,households,poor_households,2016,start_of_year,actual,"
+                      "Phú Yên,\n", encoding="utf-8")
+    rates = context.article_rates(path)
+    assert rates["claim_id"].tolist() == ["c09", "c02", "c03"]
+    assert rates["value"].tolist() == [12.62, 3.93, 2.54]
+    assert rates["standard"].eq("multidimensional_2016_2020").all()
+    assert context.article_rates(tmp_path / "missing.csv") is None
+    assert "TODO" in context.claims_note(None, "en") and context.claims_note(rates, "en") == ""
+
+
+def test_plots_carry_source_ids(data):
+    ctx = context.province_context(data.gso, data.codes, "Hải Dương")
+    fig = context.plot_gso_context(ctx, "en")
+    texts = [t.get_text() for t in fig.texts]
+    assert any("not stated in the source file" in t for t in texts)
+    fig, ids = context.plot_measures(data.gso, data.national, "vi", None, "Hải Dương")
+    assert {"gso_pov_prov", "molisa_bc106_2016", "odm_gso_mdp_2021", "baochinhphu_2022"} <= set(ids)
+    titles = [ax.get_title() for ax in fig.axes]
+    assert len(titles) == 3 and "TCTK" in titles[0] and "LĐTBXH" in titles[1]
+    # markers only: no line drawn through more than one point in any panel
+    for ax in fig.axes:
+        for line in ax.get_lines():
+            assert line.get_linestyle() in ("None", "") or len(line.get_xdata()) <= 1
