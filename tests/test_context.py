@@ -159,28 +159,49 @@ def test_reading_text_numbers_come_from_the_files(data):
     assert "changed in 2016" in en and "9.88%" in en
 
 
-CLAIMS_HEADER = "claim_id,quote,value,unit,indicator,period,timepoint,status,place,same_as\n"
+CLAIMS_HEADER = ("claim_id,quote,start,end,value,value_max,unit,indicator,period,timepoint,"
+                 "status,place,qualifier,same_as\n")
 
 
 def test_article_rates_from_claims(tmp_path):
     path = tmp_path / "claims.csv"
     path.write_text(CLAIMS_HEADER
-                    + 'c09,"30.803 hộ nghèo (12,62 %)",12.62,percent,poor_household_rate,2016,'
-                      'start_of_year,actual,Phú Yên,\n'
-                    + "c02,3.93,3.93,percent,poor_household_rate,2019,end_of_year,actual,Phú Yên,\n"
-                    + "c11,3.93,3.93,percent,poor_household_rate,2019,end_of_year,actual,Phú Yên,"
-                      "c02\n"
-                    + "c03,2.54,2.54,percent,poor_household_rate,2020,end_of_year,estimate,Phú Yên,"
-                      "\n"
-                    + "c05,7.1,7.1,percent,re_poverty_share,2011-2015,period,actual,Phú Yên,\n"
-                    + "c20,30803,30803,households,poor_households,2016,start_of_year,actual,"
-                      "Phú Yên,\n", encoding="utf-8")
+                    + 'c02,"3,93%",1,2,3.93,,percent,poor_household_rate,2019,end_of_year,actual,'
+                      "Phú Yên,,\n"
+                    + 'c03,"2,54%",3,4,2.54,,percent,poor_household_rate,2020,end_of_year,estimate,'
+                      "Phú Yên,,\n"
+                    + 'c05,"7,1%",5,6,7.1,,percent,re_poverty_share,2011-2015,period,actual,'
+                      "Phú Yên,,\n"
+                    + 'c09,"12,62%",7,8,12.62,,percent,poor_household_rate,2016,start_of_year,'
+                      "actual,Phú Yên,,\n"
+                    + 'c10,"30.803 hộ",9,10,30803,,households,poor_households,2016,start_of_year,'
+                      "actual,Phú Yên,,\n"
+                    + 'c11,"3,93%",11,12,3.93,,percent,poor_household_rate,2019,end_of_year,actual,'
+                      "Phú Yên,,c02\n", encoding="utf-8")
     rates = context.article_rates(path)
     assert rates["claim_id"].tolist() == ["c09", "c02", "c03"]
     assert rates["value"].tolist() == [12.62, 3.93, 2.54]
     assert rates["standard"].eq("multidimensional_2016_2020").all()
     assert context.article_rates(tmp_path / "missing.csv") is None
-    assert "TODO" in context.claims_note(None, "en") and context.claims_note(rates, "en") == ""
+    assert "claims.csv" in context.claims_note(None, "en")
+    assert context.claims_note(rates, "en") == ""
+
+
+def test_article_rates_from_the_committed_claims():
+    with open(paths.PROCESSED / "claims.csv", encoding="utf-8", newline="") as f:
+        raw = [r for r in csv.DictReader(f) if r["unit"] == "percent"
+               and r["indicator"] == "poor_household_rate" and not r["same_as"]]
+    rates = context.article_rates()
+    assert sorted(rates["value"]) == sorted(float(r["value"]) for r in raw)
+    assert set(rates["place"]) <= set(context.ARTICLE_PROVINCES)
+
+
+def test_bad_claims_file_is_a_user_error(tmp_path):
+    path = tmp_path / "claims.csv"
+    path.write_text(CLAIMS_HEADER + 'c02,"x",1,2,abc,,percent,poor_household_rate,2019,'
+                    "end_of_year,actual,Phú Yên,,\n", encoding="utf-8")
+    with pytest.raises(UserError, match=r"claims\.csv:2 \(row 1\), column 'value'"):
+        context.article_rates(path)
 
 
 def test_plots_carry_source_ids(data):

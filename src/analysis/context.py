@@ -268,32 +268,22 @@ def national_table(national: pd.DataFrame, lang: str,
 def article_rates(claims_path: Path | str = CLAIMS,
                   places: tuple[str, ...] = ARTICLE_PROVINCES) -> pd.DataFrame | None:
     """The article's poor-household rates (percent, one calendar year) for `places`, from
-    claims.csv, each figure once (repeats marked in `same_as` or identical rows are dropped).
+    claims.csv (read by `analysis.processed.load_claims`), each figure once (repeats marked in
+    `same_as` or identical rows are dropped).
 
     Returns None when claims.csv does not exist yet (the claims extractor writes it).
     They are DOLISA list rates under the 2016–2020 multidimensional standard (SOURCES.md).
     """
+    from analysis.processed import load_claims  # validated reader of claims.csv
+
     path = Path(claims_path)
     if not path.is_file():
         return None
-    claims = pd.read_csv(path, dtype=str, keep_default_na=False)
-    need = ["claim_id", "value", "unit", "indicator", "period", "timepoint", "status", "place"]
-    missing = [c for c in need if c not in claims.columns]
-    if missing:
-        raise UserError(f"missing column {missing[0]!r}", where=str(path),
-                        fix="rebuild claims.csv with the claims extractor")
-    is_rate = (claims["unit"].isin(["percent", "%"])
-               & claims["indicator"].str.contains("poor_household_rate")
-               & ~claims["indicator"].str.contains("near_poor|re_poverty|new_poverty", regex=True)
-               & claims["place"].isin(places) & claims["period"].str.match(r"^\d{4}$"))
-    if "same_as" in claims.columns:
-        is_rate &= claims["same_as"].str.strip().eq("")
+    claims = load_claims(path)
+    is_rate = (claims["unit"].eq("percent") & claims["indicator"].eq("poor_household_rate")
+               & claims["same_as"].isna() & claims["place"].isin(places)
+               & claims["period"].str.fullmatch(r"\d{4}").fillna(False).astype(bool))
     rows = claims[is_rate].copy()
-    try:
-        rows["value"] = rows["value"].str.replace(",", ".").astype(float)
-    except ValueError as e:
-        raise UserError(f"non-numeric value in claims ({e})", where=f"{path}, column 'value'",
-                        fix="rebuild claims.csv") from e
     rows["year"] = rows["period"].str[:4].astype(int)
     rows["standard"] = "multidimensional_2016_2020"
     rows["x"] = [timeline_x(y, tp) for y, tp in zip(rows["year"], rows["timepoint"], strict=True)]

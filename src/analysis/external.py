@@ -235,8 +235,10 @@ def _raise(cases: pd.DataFrame, df: pd.DataFrame, schema: pa.DataFrameSchema, pa
     raise UserError(what, where=_where(path, case["_row"], column, row_label), fix=fix)
 
 
-def _validate(df: pd.DataFrame, schema: pa.DataFrameSchema, path: Path,
-              row_label: str = "row") -> pd.DataFrame:
+def validate(df: pd.DataFrame, schema: pa.DataFrameSchema, path: Path,
+             row_label: str = "row") -> pd.DataFrame:
+    """`schema.validate(df)`, turning the first failure into a UserError naming `path`, the
+    column and the row (the file line for CSVs, or "`row_label` N")."""
     try:
         return schema.validate(df, lazy=True)
     except pa.errors.SchemaErrors as e:
@@ -244,7 +246,8 @@ def _validate(df: pd.DataFrame, schema: pa.DataFrameSchema, path: Path,
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
+def read_csv(path: Path) -> pd.DataFrame:
+    """A CSV as text columns (empty cells → NaN), or a UserError if missing or unreadable."""
     path = Path(path)
     if not path.is_file():
         raise UserError("file not found", where=str(path),
@@ -258,10 +261,14 @@ def _read_csv(path: Path) -> pd.DataFrame:
                         fix="restore the file from git") from e
 
 
+# analysis.processed imported these under their former private names
+_read_csv, _validate = read_csv, validate
+
+
 def load_csv(name: str, path: Path | None = None) -> pd.DataFrame:
     """One data/external CSV (by its file name in `SCHEMAS`), typed and validated."""
     path = Path(path) if path is not None else paths.EXTERNAL / name
-    return _validate(_read_csv(path), SCHEMAS[name], path)
+    return validate(read_csv(path), SCHEMAS[name], path)
 
 
 # --------------------------------------------------------------------------- loaders
@@ -383,7 +390,7 @@ def load_boundaries(path: Path | None = None,
     for col in props.columns:
         if props[col].dtype == object:
             props[col] = props[col].astype("str").where(props[col].notna())
-    _validate(props, _BOUNDARY_SCHEMA, path, row_label="feature")
+    validate(props, _BOUNDARY_SCHEMA, path, row_label="feature")
     codes = load_province_codes() if codes is None else codes
     missing = sorted(set(codes["iso_3166_2"]) - set(gdf["shapeISO"]))
     if missing:
