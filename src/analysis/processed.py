@@ -16,8 +16,8 @@ from analysis import paths
 from analysis.article import load_article
 from analysis.claims import COLUMNS as CLAIM_COLUMNS
 from analysis.claims import extract_article_claims
-from analysis.external import _read_csv as read_csv_text  # noqa: PLC2701
-from analysis.external import _validate as validate
+from analysis.external import read_csv as read_csv_text
+from analysis.external import validate
 from analysis.files import write_atomic
 from analysis.lessons import COLUMNS as LESSON_COLUMNS
 from analysis.lessons import extract_article_lessons

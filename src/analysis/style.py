@@ -3,6 +3,7 @@ line under the plot naming where each number came from, and saving under a stabl
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import matplotlib.pyplot as plt
 import seaborn as sns
 
 from analysis import paths
+from analysis.files import write_atomic
 from analysis.provinces import slugify
 
 #: DejaVu Sans ships with matplotlib and covers every Vietnamese letter (NFC and NFD).
@@ -54,14 +56,13 @@ def figure_name(stem: str, params: Mapping[str, object]) -> str:
 def save_figure(fig: plt.Figure, stem: str, params: Mapping[str, object],
                 folder: Path = paths.FIGURES) -> list[Path]:
     """Write `fig` as PNG and SVG under reports/figures/ and return the two paths."""
-    folder.mkdir(parents=True, exist_ok=True)
     name = figure_name(stem, params)
     out = []
     for ext in ("png", "svg"):
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format=ext, bbox_inches="tight",
+                    metadata={"Date": None} if ext == "svg" else None)
         path = folder / f"{name}.{ext}"
-        tmp = path.with_name(f".{path.name}.tmp")
-        fig.savefig(tmp, format=ext, bbox_inches="tight", metadata=None if ext == "png" else
-                    {"Date": None})
-        tmp.replace(path)
+        write_atomic(path, buffer.getvalue())
         out.append(path)
     return out
