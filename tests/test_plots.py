@@ -72,6 +72,9 @@ def test_annual_fall_bars_and_target_lines(traj):
     falls = metrics.annual_falls(traj)
     cmp = metrics.target_comparison(falls, metrics.load_targets())
     ax = plots.annual_fall_plot(falls, cmp, lang="en")
+    fig = plots.trajectory_figure(traj, falls, cmp, lang="en")
+    under = [x.get_text() for x in fig.legends[0].get_texts()]  # moved under both panels
+    assert "Quyết định 1722/QĐ-TTg (national): 1–1.5" in under
     bars = [p for p in ax.patches if isinstance(p, Rectangle) and p.get_width() > 0
             and p.get_height() < 1]
     widths = sorted(round(b.get_width(), 4) for b in bars)

@@ -137,6 +137,12 @@ def trajectory_figure(traj: pd.DataFrame, falls: pd.DataFrame, comparison: pd.Da
                                       gridspec_kw={"width_ratios": [3, 2]})
     trajectory_plot(traj, lang=lang, ax=left)
     annual_fall_plot(falls, comparison, lang=lang, ax=right)
+    # the right panel's legend (bars and targets) goes under both panels, clear of the source
+    legend = right.get_legend()
+    handles, labels = legend.legend_handles, [x.get_text() for x in legend.get_texts()]
+    legend.remove()
+    fig.legend(handles, labels, loc="lower center", bbox_to_anchor=(0.5, 0.06), ncol=3,
+               fontsize=8, frameon=False)
     fig.subplots_adjust(wspace=0.45, bottom=0.3)
     return fig
 
