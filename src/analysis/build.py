@@ -1,0 +1,769 @@
+"""The batch engine behind `python -m analysis build`.
+
+Reads the declared reports (`analysis.config`), decides from the cache key (`analysis.cache`)
+what must run, executes notebooks with papermill's Python API in worker processes (or on a
+Dask cluster), exports HTML / HTML without code / PDF in this process (`analysis.export`),
+and writes everything crash-safely under reports/:
+
+    reports/html/<name>.html          reports/executed/<name>.ipynb   (kept, injected cell in)
+    reports/html-nocode/<name>.html   reports/failed/<name>.ipynb     (last failed run, error in)
+    reports/pdf/<name>.pdf            reports/.cache/<name>.json      (cache record, last good)
+    reports/index.html                reports/manifest.json           reports/.build.lock
+
+A failed job leaves its last good outputs in place; one failure never stops the others.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import fnmatch
+import logging
+import multiprocessing
+import os
+import re
+import signal
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from analysis import cache, paths
+from analysis.config import DEFAULT_CONFIG, FORMATS, Job, load_config
+from analysis.errors import UserError
+from analysis.index import render_index
+
+SUFFIX = {"html": ".html", "html-nocode": ".html", "pdf": ".pdf"}
+KERNEL_START_ATTEMPTS = 3
+KERNEL_NAME = "python3"
+ERROR_MARKER_TAG = "papermill-error-cell-tag"
+INJECTED_TAG = "injected-parameters"
+SCHEDULER_RE = re.compile(r"^(tcp|tls)://[A-Za-z0-9.\-\[\]:]+:\d{1,5}$")
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where a build reads and writes. Every path is injectable, so tests build a temp copy."""
+
+    root: Path = paths.PROJ_ROOT
+    config: Path = DEFAULT_CONFIG
+    data: Path = paths.DATA
+    src: Path = paths.PACKAGE_DIR
+    reports: Path = paths.REPORTS
+    work: Path = paths.PROJ_ROOT / ".cache" / "build"  # writable homes for kernels
+
+    def output(self, fmt: str, name: str) -> Path:
+        return self.reports / fmt / f"{name}{SUFFIX[fmt]}"
+
+    def executed(self, name: str) -> Path:
+        return self.reports / "executed" / f"{name}.ipynb"
+
+    def failed(self, name: str) -> Path:
+        return self.reports / "failed" / f"{name}.ipynb"
+
+    def record(self, name: str) -> Path:
+        return self.reports / ".cache" / f"{name}.json"
+
+    @property
+    def manifest(self) -> Path:
+        return self.reports / "manifest.json"
+
+    @property
+    def index(self) -> Path:
+        return self.reports / "index.html"
+
+    @property
+    def lock(self) -> Path:
+        return self.reports / ".build.lock"
+
+    def link(self, path: Path) -> str:
+        """Path relative to reports/ (what index.html links to)."""
+        return Path(path).relative_to(self.reports).as_posix()
+
+    def repo_path(self, path: Path) -> str:
+        """Path relative to the project (never an absolute path of the build machine)."""
+        path = Path(path).resolve()
+        for base in (Path(self.root).resolve(), Path(self.config).resolve().parent):
+            if path.is_relative_to(base):
+                return path.relative_to(base).as_posix()
+        return path.name
+
+    def scrub(self, text: str) -> str:
+        """`text` with the project's absolute path removed (error messages, metadata)."""
+        root = str(Path(self.root).resolve())
+        return text.replace(root + os.sep, "").replace(root, ".")
+
+
+@dataclass
+class Outcome:
+    """What happened to one job in one build."""
+
+    job: Job
+    status: str  # ok | failed | planned
+    source: str  # cached | built | exported | would build | would export | -
+    seconds: float = 0.0
+    kernels: int = 0
+    reason: str = ""
+    error: dict[str, Any] | None = None
+
+
+@dataclass
+class BuildSummary:
+    outcomes: list[Outcome] = field(default_factory=list)
+    kernels_started: int = 0
+    dry_run: bool = False
+    interrupted: bool = False
+
+    @property
+    def failed(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.status == "failed"]
+
+    @property
+    def exit_code(self) -> int:
+        return 130 if self.interrupted else (1 if self.failed else 0)
+
+
+@dataclass
+class _Plan:
+    job: Job
+    notebook: bytes
+    key: str
+    parts: dict[str, str]
+    formats: tuple[str, ...]
+    action: str  # cached | export | execute
+    reason: str
+    record: dict[str, Any] | None
+
+
+# ---------------------------------------------------------------- worker side
+
+
+def _kernel_env(work: str) -> dict[str, str]:
+    """Writable homes for matplotlib / IPython / Jupyter, so no warning leaks into a report."""
+    base = Path(work)
+    env = {"MPLCONFIGDIR": "matplotlib", "IPYTHONDIR": "ipython",
+           "JUPYTER_RUNTIME_DIR": "jupyter-runtime"}
+    try:
+        for sub in env.values():
+            (base / sub).mkdir(parents=True, exist_ok=True)
+    except OSError:
+        base = Path(tempfile.gettempdir()) / f"analysis-build-{os.getuid()}"
+        for sub in env.values():
+            (base / sub).mkdir(parents=True, exist_ok=True)
+    out = {k: str(base / v) for k, v in env.items()}
+    out.update(JUPYTER_PLATFORM_DIRS="1", PYDEVD_DISABLE_FILE_VALIDATION="1")
+    return out
+
+
+def skip_slow_imports() -> None:
+    """Only for processes the build owns (CLI, pool workers): jsonschema imports
+    `rfc3987_syntax` when installed, which builds a Lark grammar at import (3–4 s here) for an
+    IRI format check nbformat never uses. Call before nbformat is imported."""
+    sys.modules.setdefault("rfc3987_syntax", None)
+
+
+def _failed_cell(nb: Any) -> tuple[int | None, int | None, str]:
+    """(index in the source notebook, execution count, first source line) of the cell that
+    failed: the one papermill marked, else the last that started (timeouts, dead kernels)."""
+    cells = [c for c in nb.cells if ERROR_MARKER_TAG not in c.get("metadata", {}).get("tags", [])]
+    pm = [c.get("metadata", {}).get("papermill", {}) for c in cells]
+    hit = next((i for i, m in enumerate(pm) if m.get("exception") is True), None)
+    if hit is None:
+        started = [i for i, m in enumerate(pm) if m.get("start_time")]
+        hit = started[-1] if started else None
+    if hit is None:
+        return None, None, ""
+    source_index = sum(1 for c in cells[:hit]
+                       if INJECTED_TAG not in c.get("metadata", {}).get("tags", []))
+    first = next((ln for ln in cells[hit].source.splitlines() if ln.strip()), "")
+    return source_index, cells[hit].get("execution_count"), first[:120]
+
+
+def _any_cell_started(nb_text: str | None) -> bool:
+    import nbformat
+
+    if not nb_text:
+        return False
+    nb = nbformat.reads(nb_text, as_version=4)
+    return any(c.get("metadata", {}).get("papermill", {}).get("start_time") for c in nb.cells)
+
+
+def _ipc_kernel_manager(base: type, ipc: str, log: Any, counter: dict[str, Any],
+                        cwd: str | None = None, env: dict[str, str] | None = None) -> type:
+    """A kernel manager on IPC sockets at `ipc` (unique per kernel: no port race), logging the
+    kernel's own output to `log`, counting starts in `counter['kernels']`. The kernel gets its
+    working folder and environment here, not through a process-wide chdir/os.environ, so
+    several notebooks can run in threads of one (Dask) worker."""
+
+    class IPCKernelManager(base):  # type: ignore[misc, valid-type]
+        def __init__(self, **kw: Any) -> None:
+            super().__init__(**kw)
+            self.transport, self.ip = "ipc", ipc
+
+        async def start_kernel(self, **kw: Any) -> None:
+            counter["kernels"] += 1
+            kw.setdefault("stdout", log)
+            kw.setdefault("stderr", log)
+            if cwd is not None:
+                kw.setdefault("cwd", cwd)
+            if env is not None:
+                kw.setdefault("env", {**os.environ, **env})
+            await super().start_kernel(**kw)
+
+    return IPCKernelManager
+
+
+def _worker_init() -> None:
+    # Ctrl-C is the parent's business: it stops the pool and the kernels die with it.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    skip_slow_imports()
+
+
+def run_notebook(spec: dict[str, Any]) -> dict[str, Any]:
+    """Execute one notebook (worker process or Dask worker) and return a plain dict:
+    ok, the executed notebook as JSON text (also on failure), error, kernels started, seconds.
+
+    The kernel is `python3` of this interpreter, talks over IPC sockets in a private temp
+    folder (no TCP port to race for), and a start that fails before any cell ran is retried.
+    It runs in a fresh thread: Dask worker threads inherit context variables, among them
+    jupyter_core's per-context event loop, which another thread may be running.
+    """
+    box: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            box["result"] = _run_notebook(spec)
+        except BaseException as e:  # noqa: BLE001 — handed back to the caller's thread
+            box["error"] = e
+
+    thread = threading.Thread(target=target, name=f"notebook-{spec.get('name', '')}")
+    thread.start()
+    thread.join()
+    if "error" in box:
+        raise box["error"]
+    return box["result"]
+
+
+def _run_notebook(spec: dict[str, Any]) -> dict[str, Any]:
+    import nbformat
+    import papermill as pm
+    from jupyter_client.manager import AsyncKernelManager
+    from papermill.exceptions import PapermillExecutionError
+
+    t0 = time.monotonic()
+    kernel_env = _kernel_env(spec["work"])
+    # Failures come back in the result and are reported once, by the parent.
+    logging.getLogger("papermill").setLevel(logging.CRITICAL)
+    result: dict[str, Any] = {"ok": False, "notebook": None, "error": None, "kernels": 0}
+    if spec.get("check_env"):
+        pkgs = cache.installed_packages()
+        result["env"] = {"python": sys.version.split()[0],
+                         "packages_sha256": cache.sha256_bytes(cache.canonical_json(pkgs).encode())}
+    if not Path(spec["cwd"]).is_dir():
+        result["error"] = {"ename": "FileNotFoundError",
+                           "evalue": f"notebook folder {spec['cwd']} missing on this worker "
+                                     "(workers need the same checkout)"}
+        result["seconds"] = time.monotonic() - t0
+        return result
+    with tempfile.TemporaryDirectory(prefix="analysis-job-") as tmp:
+        src = Path(tmp) / "input.ipynb"
+        src.write_text(spec["notebook"], encoding="utf-8")
+        for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
+            out = Path(tmp) / f"executed-{attempt}.ipynb"
+            log_path = Path(tmp) / f"kernel-{attempt}.log"
+            ipc = str(Path(tmp) / f"k{attempt}")
+            with open(log_path, "wb") as kernel_log:
+                km_class = _ipc_kernel_manager(AsyncKernelManager, ipc, kernel_log, result,
+                                               cwd=spec["cwd"], env=kernel_env)
+                error: dict[str, Any] | None = None
+                cell_error = False
+                try:
+                    pm.execute_notebook(
+                        str(src), str(out), parameters=spec["parameters"],
+                        kernel_name=KERNEL_NAME,
+                        execution_timeout=spec["timeout"], progress_bar=False,
+                        log_output=False, request_save_on_cell_execute=True,
+                        kernel_manager_class=km_class, start_timeout=60)
+                except PapermillExecutionError as e:
+                    error, cell_error = {"ename": e.ename, "evalue": e.evalue}, True
+                except Exception as e:  # noqa: BLE001 — every failure becomes a report line
+                    error = {"ename": type(e).__name__, "evalue": str(e).strip()}
+                    if type(e).__name__ == "CellTimeoutError":
+                        error["evalue"] = (f"the cell ran longer than the per-cell timeout "
+                                           f"of {spec['timeout']:g} s")
+            nb_text = out.read_text(encoding="utf-8") if out.exists() else None
+            if (error and not cell_error and not _any_cell_started(nb_text)
+                    and attempt < KERNEL_START_ATTEMPTS):
+                time.sleep(0.3 * attempt)  # the kernel never started: retry on fresh sockets
+                continue
+            break
+        if error and error["ename"] == "DeadKernelError":
+            tail = [ln for ln in log_path.read_text(errors="replace").splitlines()
+                    if ln.strip() and "without encryption" not in ln][-3:]
+            error["evalue"] = "the kernel died" + (f" ({' | '.join(tail)})" if tail else "")
+        if error and nb_text:
+            idx, count, first = _failed_cell(nbformat.reads(nb_text, as_version=4))
+            error.update(cell_index=idx, execution_count=count, cell_source=first)
+        result.update(ok=error is None, notebook=nb_text, error=error)
+    result["seconds"] = time.monotonic() - t0
+    return result
+
+
+# ---------------------------------------------------------------- planning
+
+
+def _select(jobs: list[Job], only: Sequence[str] | None) -> list[Job]:
+    if not only:
+        return jobs
+    pats = [p if any(ch in p for ch in "*?[") else f"*{p}*" for p in only]
+    chosen = [j for j in jobs if any(fnmatch.fnmatch(j.name, p) or
+                                     fnmatch.fnmatch(j.notebook.name, p) for p in pats)]
+    if not chosen:
+        names = ", ".join(j.name for j in jobs[:8]) + (", …" if len(jobs) > 8 else "")
+        raise UserError(f"no report matches --only {' '.join(only)}", where="--only",
+                        fix=f"report names are: {names}")
+    return chosen
+
+
+def _check_formats(formats: Sequence[str] | None) -> tuple[str, ...] | None:
+    if formats is None:
+        return None
+    items = [f.strip() for x in formats for f in x.split(",") if f.strip()]
+    for f in items:
+        if f not in FORMATS:
+            raise UserError(f"unknown format {f!r}", where="--formats",
+                            fix=f"use some of: {', '.join(FORMATS)}")
+    return tuple(items)
+
+
+def _outputs_intact(record: dict[str, Any], layout: Layout, formats: Sequence[str]) -> list[str]:
+    """Formats whose output is missing or differs from what the record says was written."""
+    missing = []
+    outs = record.get("outputs") or {}
+    for fmt in formats:
+        p = layout.output(fmt, record["name"])
+        if fmt not in outs or not p.is_file() or cache.sha256_file(p) != outs[fmt].get("sha256"):
+            missing.append(fmt)
+    return missing
+
+
+def _plan(job: Job, fp: cache.Fingerprint, layout: Layout, cli_formats: tuple[str, ...] | None,
+          force: bool) -> _Plan | None:
+    formats = tuple(f for f in job.formats if cli_formats is None or f in cli_formats)
+    if not formats:
+        return None
+    nb_bytes = job.notebook.read_bytes()
+    key, parts = fp.key(nb_bytes, job.parameters)
+    record = cache.read_json(layout.record(job.name))
+    if not isinstance(record, dict) or record.get("name") != job.name:
+        record = None
+    plan = _Plan(job, nb_bytes, key, parts, formats, "execute", "", record)
+    if force:
+        plan.reason = "--force"
+    elif record is None or record.get("key") != key:
+        plan.reason = "changed: " + ", ".join(
+            cache.changed_parts(record.get("key_parts") if record else None, parts))
+    elif (not layout.executed(job.name).is_file()
+          or cache.sha256_file(layout.executed(job.name)) != record.get("executed_sha256")):
+        plan.reason = "executed notebook missing"
+    elif missing := _outputs_intact(record, layout, formats):
+        plan.action, plan.reason = "export", "missing: " + ", ".join(missing)
+    else:
+        plan.action, plan.reason = "cached", "unchanged"
+    return plan
+
+
+# ---------------------------------------------------------------- writing results
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).astimezone().isoformat(timespec="seconds")
+
+
+def _clean_metadata(nb: Any, job: Job, layout: Layout) -> None:
+    """Replace papermill's temp paths (build-machine paths) with project-relative ones."""
+    meta = nb.metadata.setdefault("papermill", {})
+    meta["input_path"] = layout.repo_path(job.notebook)
+    meta["output_path"] = "reports/" + layout.link(layout.executed(job.name))
+
+
+def _export(nb: Any, job: Job, formats: Sequence[str]) -> dict[str, bytes | str]:
+    from analysis import export
+
+    clean = export.strip_injected(copy.deepcopy(nb))
+    out: dict[str, bytes | str] = {}
+    for fmt in formats:
+        if fmt == "pdf":
+            out[fmt] = export.to_pdf(clean, include_code=True, title=job.title, lang=job.lang)
+        else:
+            out[fmt] = export.to_html(clean, include_code=(fmt == "html"), title=job.title,
+                                      lang=job.lang)
+    return out
+
+
+def _error(job: Job, layout: Layout, ename: str, evalue: str, **cell: Any) -> dict[str, Any]:
+    where = layout.repo_path(job.notebook)
+    params = cache.canonical_json(job.parameters)
+    loc = ""
+    if cell.get("cell_index") is not None:
+        loc = f" cell index {cell['cell_index']}"
+        if cell.get("execution_count") is not None:
+            loc += f" (In [{cell['execution_count']}])"
+    msg = layout.scrub(f"{where} {params}{loc}: {ename}: {evalue}".strip())
+    first_line = msg.splitlines()[0] if msg else msg
+    return {"ename": ename, "evalue": layout.scrub(evalue), **cell, "message": first_line}
+
+
+def _record(plan: _Plan, layout: Layout, fp: cache.Fingerprint, outputs: dict[str, bytes | str],
+            executed_text: str, seconds: float, built_at: str,
+            old_outputs: dict[str, Any] | None = None) -> dict[str, Any]:
+    job = plan.job
+    outs = dict(old_outputs or {})
+    for fmt, data in outputs.items():
+        raw = data.encode("utf-8") if isinstance(data, str) else data
+        outs[fmt] = {"path": layout.link(layout.output(fmt, job.name)),
+                     "sha256": cache.sha256_bytes(raw), "bytes": len(raw)}
+    return {"name": job.name, "status": "ok", "notebook": layout.repo_path(job.notebook),
+            "parameters": job.parameters, "key": plan.key, "key_parts": plan.parts,
+            "packages": fp.package_list, "built_at": built_at, "seconds": round(seconds, 3),
+            "outputs": {f: outs[f] for f in FORMATS if f in outs},
+            "executed": layout.link(layout.executed(job.name)),
+            "executed_sha256": cache.sha256_bytes(executed_text.encode("utf-8"))}
+
+
+def _finish_execution(plan: _Plan, res: dict[str, Any], layout: Layout,
+                      fp: cache.Fingerprint) -> Outcome:
+    import nbformat
+
+    job = plan.job
+    out = Outcome(job, "failed", "built", res.get("seconds", 0.0), res.get("kernels", 0),
+                  plan.reason)
+    env = res.get("env")
+    if env and (env["python"] != fp.python or env["packages_sha256"] != fp.packages):
+        out.error = _error(job, layout, "EnvironmentMismatch",
+                           f"the Dask worker runs Python {env['python']} with packages "
+                           f"{env['packages_sha256'][:12]}, this build expects {fp.python} with "
+                           f"{fp.packages[:12]}; install the same lock file on the workers")
+        return out
+    nb = nbformat.reads(res["notebook"], as_version=4) if res.get("notebook") else None
+    if nb is not None:
+        _clean_metadata(nb, job, layout)
+    if not res.get("ok"):
+        err = res.get("error") or {"ename": "Error", "evalue": "unknown failure"}
+        extra = {k: err.get(k) for k in ("cell_index", "execution_count", "cell_source")}
+        out.error = _error(job, layout, err["ename"], err.get("evalue", ""), **extra)
+        if nb is not None:
+            try:
+                cache.write_files({layout.failed(job.name): nbformat.writes(nb)})
+                out.error["failed_notebook"] = layout.link(layout.failed(job.name))
+            except OSError as e:
+                out.error["message"] += f" (failed notebook not saved: {e.strerror})"
+        return out
+    t0 = time.monotonic()
+    try:
+        exports = _export(nb, job, plan.formats)
+    except Exception as e:  # noqa: BLE001 — an export bug fails this job only
+        out.error = _error(job, layout, f"export: {type(e).__name__}", str(e))
+        try:
+            cache.write_files({layout.failed(job.name): nbformat.writes(nb)})
+            out.error["failed_notebook"] = layout.link(layout.failed(job.name))
+        except OSError:
+            pass
+        return out
+    executed_text = nbformat.writes(nb)
+    files: dict[Path, bytes | str] = {layout.output(f, job.name): d for f, d in exports.items()}
+    files[layout.executed(job.name)] = executed_text
+    out.seconds = res.get("seconds", 0.0) + (time.monotonic() - t0)
+    record = _record(plan, layout, fp, exports, executed_text, out.seconds, _now())
+    try:
+        cache.write_files(files)  # all or nothing: old reports stay if the disk is full
+        layout.failed(job.name).unlink(missing_ok=True)
+        cache.write_json(layout.record(job.name), record)  # last: only now is it "cached"
+    except OSError as e:
+        out.error = _error(job, layout, "OSError", f"could not write the reports: {e}")
+        return out
+    out.status = "ok"
+    return out
+
+
+def _finish_export(plan: _Plan, layout: Layout, fp: cache.Fingerprint) -> Outcome:
+    import nbformat
+
+    job, record = plan.job, plan.record or {}
+    t0 = time.monotonic()
+    out = Outcome(job, "failed", "exported", reason=plan.reason)
+    missing = _outputs_intact(record, layout, plan.formats)
+    try:
+        text = layout.executed(job.name).read_text(encoding="utf-8")
+        exports = _export(nbformat.reads(text, as_version=4), job, missing)
+        files = {layout.output(f, job.name): d for f, d in exports.items()}
+        new = _record(plan, layout, fp, exports, text, record.get("seconds", 0.0),
+                      record.get("built_at", _now()), old_outputs=record.get("outputs"))
+        new["packages"] = record.get("packages", fp.package_list)
+        cache.write_files(files)
+        cache.write_json(layout.record(job.name), new)
+    except Exception as e:  # noqa: BLE001
+        out.error = _error(job, layout, type(e).__name__, str(e))
+        out.seconds = time.monotonic() - t0
+        return out
+    out.status, out.seconds = "ok", time.monotonic() - t0
+    return out
+
+
+# ---------------------------------------------------------------- manifest and index
+
+
+def write_manifest(layout: Layout, jobs: list[Job], outcomes: dict[str, Outcome],
+                   fp: cache.Fingerprint, kernels: int, interrupted: bool = False) -> dict:
+    """reports/manifest.json and reports/index.html for every declared job (provenance)."""
+    prev = cache.read_json(layout.manifest)
+    prev_by_name = {r.get("name"): r for r in (prev or {}).get("reports", [])
+                    if isinstance(r, dict)} if isinstance(prev, dict) else {}
+    entries, package_lists = [], {fp.packages: fp.package_list}
+    for job in jobs:
+        rec = cache.read_json(layout.record(job.name))
+        rec = rec if isinstance(rec, dict) and rec.get("status") == "ok" else None
+        o = outcomes.get(job.name)
+        if o is not None:
+            status, error = o.status, o.error
+        elif job.name in prev_by_name and prev_by_name[job.name].get("status") == "failed":
+            status, error = "failed", prev_by_name[job.name].get("error")
+        else:
+            status, error = ("ok" if rec else "not built"), None
+        entry: dict[str, Any] = {
+            "name": job.name, "notebook": layout.repo_path(job.notebook),
+            "parameters": job.parameters, "status": status, "error": error,
+            "failed_notebook": (error or {}).get("failed_notebook"),
+            "cache_key": None, "key_parts": None, "packages_sha256": None,
+            "built_at": None, "seconds": None, "outputs": {}, "executed": None}
+        if rec:
+            pk = rec.get("key_parts", {}).get("packages_sha256")
+            entry.update(cache_key=rec.get("key"), key_parts=rec.get("key_parts"),
+                         packages_sha256=pk, built_at=rec.get("built_at"),
+                         seconds=rec.get("seconds"), outputs=rec.get("outputs", {}),
+                         executed=rec.get("executed"))
+            if pk and rec.get("packages"):
+                package_lists.setdefault(pk, rec["packages"])
+        entries.append(entry)
+    used = {e["packages_sha256"] for e in entries} | {fp.packages}
+    manifest = {
+        "generated_at": _now(), "engine": cache.ENGINE_VERSION, "python": fp.python,
+        "packages_sha256": fp.packages, "kernels_started": kernels, "interrupted": interrupted,
+        "layout": {f: f"{f}/<name>{SUFFIX[f]}" for f in FORMATS}
+        | {"executed": "executed/<name>.ipynb", "failed": "failed/<name>.ipynb"},
+        "reports": entries,
+        "packages": {k: v for k, v in package_lists.items() if k in used},
+    }
+    cache.write_json(layout.manifest, manifest)
+    cache.write_files({layout.index: render_index(manifest)})
+    return manifest
+
+
+# ---------------------------------------------------------------- running
+
+
+def _spec(plan: _Plan, layout: Layout, timeout: float | None, check_env: bool) -> dict[str, Any]:
+    return {"name": plan.job.name, "notebook": plan.notebook.decode("utf-8"),
+            "parameters": plan.job.parameters, "cwd": str(plan.job.notebook.parent),
+            "timeout": timeout or plan.job.timeout, "work": str(layout.work),
+            "check_env": check_env}
+
+
+def _crash(exc: BaseException) -> dict[str, Any]:
+    return {"ok": False, "notebook": None, "kernels": 0, "seconds": 0.0,
+            "error": {"ename": type(exc).__name__, "evalue": str(exc) or "worker crashed"}}
+
+
+def _run_local(specs: list[dict[str, Any]], workers: int,
+               on_result: Callable[[str, dict[str, Any]], None]) -> None:
+    ctx = multiprocessing.get_context("spawn")  # no inherited lock file descriptor, no threads
+    pool = ProcessPoolExecutor(max_workers=max(1, min(workers, len(specs))), mp_context=ctx,
+                               initializer=_worker_init)
+    try:
+        futures = {pool.submit(run_notebook, s): s["name"] for s in specs}
+        for fut in as_completed(futures):
+            try:
+                res = fut.result()
+            except Exception as e:  # noqa: BLE001 — a broken worker fails its job, not the build
+                res = _crash(e)
+            on_result(futures[fut], res)
+    except BaseException:
+        for proc in list(getattr(pool, "_processes", {}).values()):
+            proc.terminate()  # kernels notice their parent is gone and exit
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+
+
+def _run_dask(address: str, specs: list[dict[str, Any]],
+              on_result: Callable[[str, dict[str, Any]], None]) -> None:
+    try:
+        from distributed import Client
+        from distributed import as_completed as dask_completed
+    except ImportError:
+        raise UserError("--scheduler needs Dask distributed", where="--scheduler",
+                        fix="pip install 'giamngheo-analysis[dask]'") from None
+    try:
+        client = Client(address, timeout="10s", set_as_default=False)
+    except (OSError, TimeoutError) as e:
+        raise UserError(f"cannot reach the Dask scheduler ({e})", where=address,
+                        fix="start `dask scheduler` and `dask worker ADDRESS` first") from None
+    try:
+        futures = {client.submit(run_notebook, s, pure=False): s["name"] for s in specs}
+        for fut in dask_completed(list(futures), loop=client.loop):
+            try:
+                res = fut.result()
+            except Exception as e:  # noqa: BLE001
+                res = _crash(e)
+            on_result(futures[fut], res)
+    finally:
+        client.close()
+
+
+def _ensure_writable(reports: Path) -> None:
+    try:
+        reports.mkdir(parents=True, exist_ok=True)
+        cache.write_files({reports / ".write-test": b"ok"})
+        (reports / ".write-test").unlink()
+    except OSError as e:
+        raise UserError(f"the reports folder is not writable ({e.strerror or e})",
+                        where=str(reports),
+                        fix="fix its permissions or choose another with --reports-dir") from None
+
+
+def _default_log(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def build(*, layout: Layout | None = None, only: Sequence[str] | None = None,
+          workers: int | None = None, force: bool = False, formats: Sequence[str] | None = None,
+          dry_run: bool = False, timeout: float | None = None, scheduler: str | None = None,
+          log: Callable[[str], None] = _default_log, progress: bool | None = None
+          ) -> BuildSummary:
+    """Build every declared report that is out of date; return what happened to each.
+
+    Configuration, parameters and options are all checked (UserError) before any kernel
+    starts. `progress` (default: stderr is a terminal) chooses a tqdm bar over log lines.
+    """
+    layout = layout or Layout()
+    all_jobs = load_config(layout.config)
+    jobs = _select(all_jobs, only)
+    cli_formats = _check_formats(formats)
+    if workers is not None and workers < 1:
+        raise UserError(f"--workers must be 1 or more, got {workers}", where="--workers")
+    if timeout is not None and timeout <= 0:
+        raise UserError(f"--timeout must be a positive number of seconds, got {timeout}",
+                        where="--timeout")
+    if scheduler is not None and not SCHEDULER_RE.match(scheduler):
+        raise UserError(f"bad scheduler address {scheduler!r}", where="--scheduler",
+                        fix="write it as tcp://HOST:PORT, e.g. tcp://10.0.0.5:8786")
+    workers = workers or os.cpu_count() or 1
+
+    fp = cache.Fingerprint.of(layout.data, layout.src)
+    plans = [p for j in jobs if (p := _plan(j, fp, layout, cli_formats, force))]
+    summary = BuildSummary(dry_run=dry_run)
+    if dry_run:
+        label = {"cached": "cached", "export": "would export", "execute": "would build"}
+        summary.outcomes = [Outcome(p.job, "planned", label[p.action], reason=p.reason)
+                            for p in plans]
+        return summary
+
+    from filelock import FileLock, Timeout
+
+    _ensure_writable(layout.reports)
+    lock = FileLock(str(layout.lock))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        raise UserError("another build is running on this reports folder",
+                        where=str(layout.lock),
+                        fix="wait for it to finish; the lock is released when it exits") from None
+    try:
+        cache.sweep_partials(layout.reports)
+        return _execute(plans, all_jobs, layout, fp, workers, timeout, scheduler, log,
+                        sys.stderr.isatty() if progress is None else progress, summary)
+    finally:
+        lock.release()
+
+
+def _execute(plans: list[_Plan], all_jobs: list[Job], layout: Layout, fp: cache.Fingerprint,
+             workers: int, timeout: float | None, scheduler: str | None,
+             log: Callable[[str], None], bar_on: bool, summary: BuildSummary) -> BuildSummary:
+    from tqdm import tqdm
+
+    done: dict[str, Outcome] = {}
+    bar = tqdm(total=len(plans), unit="report", file=sys.stderr, disable=not bar_on,
+               dynamic_ncols=True)
+
+    def record(o: Outcome) -> None:
+        done[o.job.name] = o
+        summary.outcomes.append(o)
+        summary.kernels_started += o.kernels
+        if bar_on:
+            bar.set_postfix_str(f"{o.job.name}: {o.status}", refresh=False)
+            bar.update(1)
+        else:
+            what = o.source if o.status == "ok" else "FAILED"
+            log(f"[{len(done)}/{len(plans)}] {o.job.name}: {what} ({o.seconds:.1f} s)"
+                + (f" — {o.error['message']}" if o.error else ""))
+
+    by_name = {p.job.name: p for p in plans}
+    try:
+        for p in plans:
+            if p.action == "cached":
+                record(Outcome(p.job, "ok", "cached", reason=p.reason))
+        for p in plans:
+            if p.action == "export":
+                record(_finish_export(p, layout, fp))
+        specs = [_spec(p, layout, timeout, scheduler is not None)
+                 for p in plans if p.action == "execute"]
+        if specs:
+            if not bar_on:
+                where = scheduler or f"{min(workers, len(specs))} worker process(es)"
+                log(f"building {len(specs)} report(s) on {where}")
+
+            def on_result(name: str, res: dict[str, Any]) -> None:
+                record(_finish_execution(by_name[name], res, layout, fp))
+
+            if scheduler:
+                _run_dask(scheduler, specs, on_result)
+            else:
+                _run_local(specs, workers, on_result)
+    except KeyboardInterrupt:
+        summary.interrupted = True
+    finally:
+        bar.close()
+        write_manifest(layout, all_jobs, done, fp, summary.kernels_started, summary.interrupted)
+    if summary.interrupted:
+        raise KeyboardInterrupt
+    order = {p.job.name: i for i, p in enumerate(plans)}
+    summary.outcomes.sort(key=lambda o: order[o.job.name])
+    return summary
+
+
+def format_summary(summary: BuildSummary) -> str:
+    """The closing table: job, status, seconds, cached or built; then each failure."""
+    rows = [(o.job.name, o.status, f"{o.seconds:.1f}", o.source) for o in summary.outcomes]
+    head = ("job", "status", "seconds", "cached/built")
+    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(4)]
+    lines = ["  ".join(c.rjust(w) if i == 2 else c.ljust(w)
+                       for i, (c, w) in enumerate(zip(r, widths, strict=True))).rstrip()
+             for r in [head, *rows]]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    if summary.dry_run:
+        lines += [f"  {o.job.name}: {o.source} ({o.reason})" for o in summary.outcomes
+                  if o.source != "cached"]
+    for o in summary.failed:
+        lines.append(f"FAILED {o.job.name}: {o.error['message'] if o.error else ''}")
+        if o.error and o.error.get("failed_notebook"):
+            lines.append(f"       executed notebook with the error (in the reports folder): "
+                         f"{o.error['failed_notebook']}")
+    n_ok = sum(o.status == "ok" for o in summary.outcomes)
+    lines.append(f"{n_ok} ok, {len(summary.failed)} failed, "
+                 f"kernels started: {summary.kernels_started}")
+    return "\n".join(lines)

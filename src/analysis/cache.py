@@ -1,0 +1,184 @@
+"""What a report depends on, hashed; and the crash-safe writes that record it.
+
+A report's cache key is sha256 over: the notebook's bytes, its parameters (canonical JSON),
+every file under data/, every file of the `analysis` package (code and package data), the
+installed distributions with their versions, the Python version and this engine's version.
+The notebook could read any data file and import any helper module, so all of them count: the
+gaps of Quarto's freeze (data) and Ploomber (imported modules) do not exist here.
+
+Writes go to a hidden temporary file in the target folder, are flushed to disk, then renamed
+over the target (`os.replace` is atomic on POSIX). A job's files are first all staged, then
+all renamed, and its cache record is written last: a build killed at any moment leaves
+complete old or complete new files, and a record that is either absent or describes files
+that exist.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+ENGINE_VERSION = 1
+PART_SUFFIX = ".part"  # temporary files: ".<name>.<random>.part", swept by the next build
+SKIP_DIRS = {"__pycache__", ".ipynb_checkpoints", ".pytest_cache", ".ruff_cache"}
+SKIP_SUFFIXES = (".pyc", ".pyo", PART_SUFFIX)
+
+
+def canonical_json(obj: Any) -> str:
+    """One spelling per value: sorted keys, no spaces, UTF-8 kept."""
+    return json.dumps(obj, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def tree_files(root: Path) -> list[Path]:
+    """Every file under `root` that could be read, in a stable order (caches excluded)."""
+    out = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
+        out.extend(Path(dirpath) / f for f in sorted(filenames) if not f.endswith(SKIP_SUFFIXES))
+    return out
+
+
+def tree_digest(root: Path) -> str:
+    """sha256 over the relative path and content of every file under `root` ('' if absent)."""
+    root = Path(root)
+    if not root.exists():
+        return sha256_bytes(b"<absent>")
+    h = hashlib.sha256()
+    for p in tree_files(root):
+        h.update(p.relative_to(root).as_posix().encode() + b"\0")
+        h.update(sha256_file(p).encode() + b"\n")
+    return h.hexdigest()
+
+
+def installed_packages() -> dict[str, str]:
+    """{distribution name: version} of this interpreter, sorted by name."""
+    found: dict[str, str] = {}
+    for dist in metadata.distributions():
+        name = (dist.metadata["Name"] or "").lower().replace("_", "-")
+        if name:
+            found.setdefault(name, dist.version)
+    return dict(sorted(found.items()))
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """The parts of the key shared by every job of one build."""
+
+    data: str
+    src: str
+    packages: str
+    package_list: dict[str, str]
+    python: str
+
+    @classmethod
+    def of(cls, data_dir: Path, src_dir: Path) -> Fingerprint:
+        pkgs = installed_packages()
+        return cls(data=tree_digest(data_dir), src=tree_digest(src_dir),
+                   packages=sha256_bytes(canonical_json(pkgs).encode()), package_list=pkgs,
+                   python=sys.version.split()[0])
+
+    def key(self, notebook: bytes, parameters: dict[str, Any]) -> tuple[str, dict[str, str]]:
+        """The cache key of one job and the parts it was made from (kept for provenance)."""
+        parts = {"engine": str(ENGINE_VERSION), "python": self.python,
+                 "notebook_sha256": sha256_bytes(notebook),
+                 "parameters_sha256": sha256_bytes(canonical_json(parameters).encode()),
+                 "data_sha256": self.data, "src_sha256": self.src,
+                 "packages_sha256": self.packages}
+        return sha256_bytes(canonical_json(parts).encode()), parts
+
+
+def changed_parts(old: dict[str, str] | None, new: dict[str, str]) -> list[str]:
+    """Human names of what differs between two key-part dicts ('data', 'src', ...)."""
+    if not old:
+        return ["never built"]
+    names = {"notebook_sha256": "notebook", "parameters_sha256": "parameters",
+             "data_sha256": "data", "src_sha256": "src/analysis", "packages_sha256": "packages",
+             "python": "python", "engine": "engine"}
+    return [names.get(k, k) for k in new if old.get(k) != new[k]] or ["outputs"]
+
+
+# ---------------------------------------------------------------- crash-safe writes
+
+
+def stage(path: Path, data: bytes | str) -> Path:
+    """Write `data` to a hidden temporary file beside `path`, flushed to disk; return it."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=PART_SUFFIX, dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return Path(tmp)
+
+
+def commit(staged: Iterable[tuple[Path, Path]]) -> None:
+    """Rename each staged temporary file over its target (each rename is atomic)."""
+    for tmp, target in staged:
+        os.replace(tmp, target)
+
+
+def discard(staged: Iterable[tuple[Path, Path]]) -> None:
+    for tmp, _ in staged:
+        Path(tmp).unlink(missing_ok=True)
+
+
+def write_files(files: dict[Path, bytes | str]) -> None:
+    """Write several files as one unit: all staged first; if any staging write fails (disk
+    full), none of the targets changes."""
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for target, data in files.items():
+            staged.append((stage(target, data), Path(target)))
+    except BaseException:
+        discard(staged)
+        raise
+    commit(staged)
+
+
+def write_json(path: Path, obj: Any) -> None:
+    write_files({Path(path): json.dumps(obj, ensure_ascii=False, indent=1, sort_keys=False)})
+
+
+def read_json(path: Path) -> Any | None:
+    """The JSON in `path`, or None when it is absent or unreadable (treated as 'no cache')."""
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def sweep_partials(root: Path) -> int:
+    """Remove temporary files left by a killed build under `root`; return how many."""
+    n = 0
+    if Path(root).exists():
+        for p in Path(root).rglob(f".*{PART_SUFFIX}"):
+            p.unlink(missing_ok=True)
+            n += 1
+    return n

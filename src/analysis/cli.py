@@ -1,0 +1,102 @@
+"""`python -m analysis <command>`: one entry point for readers and CI.
+
+A `UserError` prints one line `error: ...` on stderr and exits 2 (no traceback); Ctrl-C (or
+SIGTERM) exits 130 after the current state is written safely.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from analysis.errors import UserError
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from analysis import build
+
+    build.skip_slow_imports()
+    layout = build.Layout()
+    if args.config:
+        layout = replace(layout, config=Path(args.config).resolve())
+    if args.reports_dir:
+        layout = replace(layout, reports=Path(args.reports_dir).resolve())
+    if args.data_dir:
+        layout = replace(layout, data=Path(args.data_dir).resolve())
+    if args.src_dir:
+        layout = replace(layout, src=Path(args.src_dir).resolve())
+    summary = build.build(layout=layout, only=args.only, workers=args.workers, force=args.force,
+                          formats=args.formats, dry_run=args.dry_run, timeout=args.timeout,
+                          scheduler=args.scheduler)
+    print(build.format_summary(summary))
+    return summary.exit_code
+
+
+def _add_build(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("build", help="execute the declared notebooks and export the reports",
+                       description="Build every report declared in notebooks/reports.yml that is "
+                       "out of date (cache key: notebook, parameters, data/, src/analysis, "
+                       "installed packages).")
+    p.add_argument("--only", action="append", metavar="PATTERN",
+                   help="only reports whose name or notebook matches (glob or substring); "
+                   "repeatable")
+    p.add_argument("--workers", type=int, metavar="N",
+                   help="parallel kernels (default: number of cores)")
+    p.add_argument("--force", action="store_true", help="ignore the cache, rebuild everything")
+    p.add_argument("--formats", nargs="+", metavar="FMT",
+                   help="restrict to these formats: html html-nocode pdf")
+    p.add_argument("--dry-run", action="store_true",
+                   help="show what would be built and why; run nothing, write nothing")
+    p.add_argument("--timeout", type=float, metavar="S",
+                   help="per-cell timeout in seconds (default: per report, else 600)")
+    p.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                   help="run the notebooks on this Dask distributed scheduler")
+    p.add_argument("--config", metavar="PATH", help="report declarations "
+                   "(default: notebooks/reports.yml)")
+    p.add_argument("--reports-dir", metavar="DIR", help="output folder (default: reports/)")
+    p.add_argument("--data-dir", metavar="DIR", help="data hashed into the cache key "
+                   "(default: data/)")
+    p.add_argument("--src-dir", metavar="DIR", help="helper code hashed into the cache key "
+                   "(default: src/analysis)")
+    p.set_defaults(func=_cmd_build)
+
+
+# Subcommands register here. Each adds its parser with set_defaults(func=...).
+# >>> hook: the lead adds `extract` here (e.g. _add_extract(sub)).
+# >>> hook: the lead adds `annotate` here (e.g. _add_annotate(sub)).
+SUBCOMMANDS = [_add_build]
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m analysis",
+                                     description="Reproduce and audit the article's figures.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for add in SUBCOMMANDS:
+        add(sub)
+    return parser
+
+
+def _sigterm(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; return the process exit code."""
+    args = make_parser().parse_args(argv)
+    previous = signal.signal(signal.SIGTERM, _sigterm)
+    try:
+        return args.func(args)
+    except UserError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return e.exit_code
+    except KeyboardInterrupt:
+        print("interrupted: finished reports and the cache are kept; run the build again to "
+              "continue", file=sys.stderr)
+        return 130
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -1,0 +1,68 @@
+"""Shared set-up for the build-engine tests: a throw-away project (notebooks, data, a helper
+module standing in for src/analysis, reports) that the engine is pointed at through `Layout`."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from analysis import build
+
+TEST_NOTEBOOKS = Path(__file__).parent / "notebooks"
+
+
+class Project:
+    """A temp copy of the project layout with the test notebooks."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        for sub in ("notebooks", "data", "src"):
+            (root / sub).mkdir(parents=True, exist_ok=True)
+        for nb in TEST_NOTEBOOKS.glob("*.ipynb"):
+            shutil.copy(nb, root / "notebooks" / nb.name)
+        # flaky.ipynb: a copy a test can swap between a good and a failing notebook
+        shutil.copy(TEST_NOTEBOOKS / "fail.ipynb", root / "notebooks" / "flaky.ipynb")
+        (root / "data" / "value.txt").write_text("41\n", encoding="utf-8")
+        (root / "src" / "helper.py").write_text("VALUE = 1\n", encoding="utf-8")
+        self.layout = build.Layout(root=root, config=root / "notebooks" / "reports.yml",
+                                   data=root / "data", src=root / "src",
+                                   reports=root / "reports", work=root / ".cache")
+        self.log: list[str] = []
+
+    @property
+    def reports(self) -> Path:
+        return self.layout.reports
+
+    def config(self, text: str) -> Path:
+        self.layout.config.write_text(text, encoding="utf-8")
+        return self.layout.config
+
+    def build(self, **kw) -> build.BuildSummary:
+        kw.setdefault("progress", False)
+        return build.build(layout=self.layout, log=self.log.append, **kw)
+
+    def cli(self, *args: str, **kw) -> subprocess.CompletedProcess:
+        cmd = [sys.executable, "-m", "analysis", "build", "--config", str(self.layout.config),
+               "--reports-dir", str(self.reports), "--data-dir", str(self.layout.data),
+               "--src-dir", str(self.layout.src), *args]
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=kw.pop("timeout", 180),
+                              **kw)
+
+    def popen(self, *args: str) -> subprocess.Popen:
+        cmd = [sys.executable, "-m", "analysis", "build", "--config", str(self.layout.config),
+               "--reports-dir", str(self.reports), "--data-dir", str(self.layout.data),
+               "--src-dir", str(self.layout.src), *args]
+        return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                start_new_session=True)
+
+
+def outcome(summary: build.BuildSummary, name: str) -> build.Outcome:
+    return next(o for o in summary.outcomes if o.job.name == name)
+
+
+def visible_files(reports: Path) -> list[Path]:
+    """Report files a reader could open (hidden temp/lock/cache files excluded)."""
+    return [p for p in reports.rglob("*") if p.is_file()
+            and not any(part.startswith(".") for part in p.relative_to(reports).parts)]
