@@ -26,9 +26,11 @@ def test_environment_yml_has_the_same_dependencies_as_pyproject():
         (pip.extend(dep["pip"]) if isinstance(dep, dict) else conda.append(dep))
     assert "python=3.11" in conda
     assert "-e ." in pip, "conda users get the package itself through pip -e ."
-    have = {CONDA_TO_PYPI.get(_name(d), _name(d)) for d in conda if _name(d) not in {"python", "pip"}}
+    have = {CONDA_TO_PYPI.get(_name(d), _name(d)) for d in conda
+            if _name(d) not in {"python", "pip"}}
     have |= {_name(d) for d in pip if d != "-e ."}
-    assert have == wanted, f"only in environment.yml: {have - wanted}; only in pyproject: {wanted - have}"
+    assert have == wanted, (f"only in environment.yml: {have - wanted}; "
+                            f"only in pyproject: {wanted - have}")
 
 
 def test_lock_pins_every_dependency():

@@ -55,7 +55,8 @@ def _broken_claims(tmp_path, edit):
     ("edit", "fragment"),
     [
         (lambda f: f.drop(columns=["unit"]), "missing column 'unit'"),
-        (lambda f: f.assign(value=f["value"].where(f.index != 3, "nhiều")), ":5 (row 4), column 'value'"),
+        (lambda f: f.assign(value=f["value"].where(f.index != 3, "nhiều")),
+         ":5 (row 4), column 'value'"),
         (lambda f: f.assign(claim_id=f["claim_id"].where(f.index != 2, "c01")), "duplicated key"),
         (lambda f: f.assign(value=f["value"].where(f.index != 1, "393")), "row 2"),
         (lambda f: f.assign(value=f["value"].where(f.index != 0, "-10271")), "row 1"),
