@@ -18,6 +18,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import fnmatch
+import json
 import logging
 import multiprocessing
 import os
@@ -399,10 +400,11 @@ def _export(nb: Any, job: Job, formats: Sequence[str]) -> dict[str, bytes | str]
     out: dict[str, bytes | str] = {}
     for fmt in formats:
         if fmt == "pdf":
-            out[fmt] = export.to_pdf(clean, include_code=True, title=job.title, lang=job.lang)
+            out[fmt] = export.to_pdf(clean, include_code=True, title=job.title, lang=job.lang,
+                                     source=job.notebook)
         else:
             out[fmt] = export.to_html(clean, include_code=(fmt == "html"), title=job.title,
-                                      lang=job.lang)
+                                      lang=job.lang, source=job.notebook)
     return out
 
 
@@ -560,8 +562,18 @@ def write_manifest(layout: Layout, jobs: list[Job], outcomes: dict[str, Outcome]
         "packages": {k: v for k, v in package_lists.items() if k in used},
     }
     cache.write_json(layout.manifest, manifest)
-    cache.write_files({layout.index: render_index(manifest)})
+    refresh_index(layout, manifest)
     return manifest
+
+
+def refresh_index(layout: Layout, manifest: dict[str, Any] | None = None) -> None:
+    """Rewrite reports/index.html from the manifest, linking the documents now present."""
+    if manifest is None:
+        manifest = json.loads(layout.manifest.read_text(encoding="utf-8"))
+    documents = sorted(p.relative_to(layout.reports).as_posix() for p in
+                       [*layout.reports.glob("source/*.html"),
+                        *layout.reports.glob("replication_*.*")])
+    cache.write_files({layout.index: render_index(manifest, documents)})
 
 
 # ---------------------------------------------------------------- running
@@ -643,12 +655,16 @@ def _default_log(msg: str) -> None:
 def build(*, layout: Layout | None = None, only: Sequence[str] | None = None,
           workers: int | None = None, force: bool = False, formats: Sequence[str] | None = None,
           dry_run: bool = False, timeout: float | None = None, scheduler: str | None = None,
-          log: Callable[[str], None] = _default_log, progress: bool | None = None
-          ) -> BuildSummary:
+          log: Callable[[str], None] = _default_log, progress: bool | None = None,
+          before: Sequence[Callable[[Layout], object]] = (),
+          after: Sequence[Callable[[Layout], object]] = ()) -> BuildSummary:
     """Build every declared report that is out of date; return what happened to each.
 
     Configuration, parameters and options are all checked (UserError) before any kernel
     starts. `progress` (default: stderr is a terminal) chooses a tqdm bar over log lines.
+    `before` steps run under the build lock before the jobs (e.g. the annotated article the
+    reports link to); `after` steps run when every job succeeded (e.g. documents assembled
+    from the executed notebooks), then the index is refreshed to link what they wrote.
     """
     layout = layout or Layout()
     all_jobs = load_config(layout.config)
@@ -685,8 +701,15 @@ def build(*, layout: Layout | None = None, only: Sequence[str] | None = None,
                         fix="wait for it to finish; the lock is released when it exits") from None
     try:
         cache.sweep_partials(layout.reports)
-        return _execute(plans, all_jobs, layout, fp, workers, timeout, scheduler, log,
-                        sys.stderr.isatty() if progress is None else progress, summary)
+        for step in before:
+            step(layout)
+        summary = _execute(plans, all_jobs, layout, fp, workers, timeout, scheduler, log,
+                           sys.stderr.isatty() if progress is None else progress, summary)
+        if after and not summary.failed:
+            for step in after:
+                step(layout)
+            refresh_index(layout)
+        return summary
     finally:
         lock.release()
 

@@ -15,6 +15,13 @@ from pathlib import Path
 from analysis.errors import UserError
 
 
+def _annotate(layout: object) -> None:
+    """The annotated article, which reports and the index link into (reports/source/)."""
+    from analysis.annotate import main_annotate
+
+    main_annotate(out_dir=layout.reports / "source")
+
+
 def _cmd_build(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
@@ -32,8 +39,10 @@ def _cmd_build(args: argparse.Namespace) -> int:
         layout = replace(layout, src=Path(args.src_dir).resolve())
     summary = build.build(layout=layout, only=args.only, workers=args.workers, force=args.force,
                           formats=args.formats, dry_run=args.dry_run, timeout=args.timeout,
-                          scheduler=args.scheduler)
+                          scheduler=args.scheduler, before=[_annotate])
     print(build.format_summary(summary))
+    if not args.dry_run:
+        print(f"reports: {layout.reports}/ — open {layout.index}")
     return summary.exit_code
 
 
@@ -66,10 +75,54 @@ def _add_build(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_cmd_build)
 
 
+def _cmd_extract(args: argparse.Namespace) -> int:
+    from analysis import paths
+    from analysis.processed import extract
+
+    for path in extract(Path(args.article) if args.article else paths.ARTICLE,
+                        Path(args.out) if args.out else paths.PROCESSED):
+        print(path)
+    return 0
+
+
+def _add_extract(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("extract", help="read the article into data/processed (claims, lessons, "
+                       "theme coding)", description="Extract every quantitative claim and "
+                       "enumerated lesson of an article, code the lessons' themes, and write "
+                       "claims.csv, lessons.csv and lesson_themes.csv (a coder's overrides in an "
+                       "existing lesson_themes.csv are kept).")
+    p.add_argument("--article", metavar="PATH",
+                   help="article text file (default: the article of record in data/raw)")
+    p.add_argument("--out", metavar="DIR", help="output folder (default: data/processed)")
+    p.set_defaults(func=_cmd_extract)
+
+
+def _cmd_annotate(args: argparse.Namespace) -> int:
+    from analysis.annotate import main_annotate
+
+    for path in main_annotate(Path(args.path) if args.path else None, Path(args.out),
+                              args.lang):
+        print(path)
+    return 0
+
+
+def _add_annotate(sub: argparse._SubParsersAction) -> None:
+    from analysis.annotate import SOURCE_DIR
+
+    p = sub.add_parser("annotate", help="write the article as an HTML page with every claim "
+                       "and lesson marked", description="Read a text file (default: the "
+                       "article in data/raw), extract its claims and lessons and write "
+                       "reports/source/<name>.html (and <name>_en.html).")
+    p.add_argument("path", nargs="?", help="text file (default: the article of record)")
+    p.add_argument("--out", default=str(SOURCE_DIR), metavar="DIR",
+                   help="output folder (default: reports/source/)")
+    p.add_argument("--lang", choices=["vi", "en"],
+                   help="only this language's page (default: both)")
+    p.set_defaults(func=_cmd_annotate)
+
+
 # Subcommands register here. Each adds its parser with set_defaults(func=...).
-# >>> hook: the lead adds `extract` here (e.g. _add_extract(sub)).
-# >>> hook: the lead adds `annotate` here (e.g. _add_annotate(sub)).
-SUBCOMMANDS = [_add_build]
+SUBCOMMANDS = [_add_build, _add_extract, _add_annotate]
 
 
 def make_parser() -> argparse.ArgumentParser:

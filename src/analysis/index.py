@@ -30,6 +30,9 @@ LABELS = {  # (vi, en)
     "last_good": ("bản tốt gần nhất", "last good version"),
     "generated": ("Tạo lúc", "Generated"),
     "summary": ("{ok} thành công, {failed} lỗi", "{ok} ok, {failed} failed"),
+    "documents": ("Tài liệu", "Documents"),
+    "source": ("Bài báo có chú thích số liệu", "The annotated article"),
+    "replication": ("Báo cáo tái lập", "Replication report"),
 }
 
 CSS = """
@@ -59,8 +62,23 @@ def _link(href: str, key: str) -> str:
     return f'<a href="{_e(quote(href))}">{_label(key)}</a>'
 
 
-def render_index(manifest: dict[str, Any]) -> str:
-    """The index page for a manifest (see `analysis.build`); links are relative to reports/."""
+def _documents(documents: list[str]) -> str:
+    """Links to the documents beside the reports (annotated source, replication report)."""
+    if not documents:
+        return ""
+    items = []
+    for href in documents:
+        key = "source" if href.startswith("source/") else "replication"
+        items.append(f'<li><a href="{_e(quote(href))}">{_label(key)}</a> '
+                     f"<code>{_e(href)}</code></li>")
+    return f"<h2>{_label('documents')}</h2>\n<ul>\n" + "\n".join(items) + "\n</ul>\n"
+
+
+def render_index(manifest: dict[str, Any], documents: list[str] | None = None) -> str:
+    """The index page for a manifest (see `analysis.build`); links are relative to reports/.
+
+    `documents` are further pages under reports/ to link first (e.g. source/<stem>.html).
+    """
     reports = manifest.get("reports", [])
     n_ok = sum(r.get("status") == "ok" for r in reports)
     n_failed = sum(r.get("status") == "failed" for r in reports)
@@ -100,5 +118,7 @@ def render_index(manifest: dict[str, Any]) -> str:
         f"<h1>{_label('title')}</h1>\n"
         f"<p>{_label('summary', ok=n_ok, failed=n_failed)} · {_label('generated')}: "
         f"{_e(manifest.get('generated_at', ''))}</p>\n"
-        f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n" + "\n".join(rows)
+        + _documents(documents or [])
+        + f"<h2>{_label('title')}</h2>\n"
+        + f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n" + "\n".join(rows)
         + "\n</tbody>\n</table>\n</body>\n</html>\n")
