@@ -1,0 +1,1081 @@
+"""One replication report per language, assembled from the executed notebooks 01–05.
+
+`build_replication` reads reports/executed/<name>.ipynb for the focus province (names from
+the report declarations, notebooks/reports.yml) and writes reports/replication_<lang>.html
+and .pdf: a cover (article, build date, package version, git commit), contents, a one-page
+summary whose every number is read from the notebooks' `key-values` cells, the notebooks'
+sections in order (their markdown and output tables and figures; no code, no papermill
+parameters cell), a methods section, a sources section generated from
+data/external/SOURCES.md and the article's metadata and, in the PDF, the annotated article.
+
+How it works: the parts are put into one notebook that `analysis.export` renders, so the
+HTML is checked self-contained and the PDF goes through the same pandoc → Typst route as every
+report. Whatever must differ between the formats (anchors, captions, figures, links) is a
+pair of raw cells: `text/html` (read by nbconvert, dropped by pandoc's Typst writer) and
+`typst` (read by pandoc as raw Typst, ignored by nbconvert). Anchors are HTML ids and Typst
+labels with the same names (`sec-01`, `fig-3`, `tab-2`, `src-<source id>`), so a reference
+is `#fig-3` in one and `<fig-3>` in the other.
+
+Figures are the SVG files each notebook run wrote to reports/figures/ (matplotlib with
+`svg.fonttype: none`: the text stays text). In the PDF, Typst draws them with DejaVu Sans from
+matplotlib's own font folder, handed to Typst next to the shipped fonts; in the HTML they are
+inline SVG with a DejaVu Sans subset embedded as a data: font, so they look the same offline.
+A figure with no SVG from this run falls back to the notebook's PNG (said in its caption).
+The ids in a figure's source line become links: claims and lessons to the annotated article
+(HTML) or the appendix (PDF), source ids to the sources section.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import datetime as dt
+import html
+import io
+import re
+import shutil
+import string
+import subprocess
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import yaml
+from nbformat import NotebookNode
+
+from analysis import __version__, paths
+from analysis.errors import UserError
+from analysis.i18n import check_lang, fmt_num, t
+
+NOTEBOOK_STEMS = ("01_poverty_trajectory", "02_repoverty", "03_lessons", "04_claims_audit",
+                  "05_national_context")
+DEFAULT_PROVINCE = "Phú Yên"
+FORMATS = ("html", "pdf")
+KEY_VALUES_TAG = "key-values"
+INJECTED_TAG = "injected-parameters"
+PARAMETERS_TAG = "parameters"
+SOURCES_MD = paths.EXTERNAL / "SOURCES.md"
+SVG_FONT = "DejaVu Sans"
+SVG_FONT_FILES = {("normal", "normal"): "DejaVuSans.ttf", ("bold", "normal"): "DejaVuSans-Bold.ttf",
+                  ("normal", "italic"): "DejaVuSans-Oblique.ttf",
+                  ("bold", "italic"): "DejaVuSans-BoldOblique.ttf"}
+APPENDIX_LABEL = "rep-appendix"
+
+_SAVE_RE = re.compile(r"save_figure\(\s*[^,]+,\s*['\"]([^'\"]+)['\"]")
+_HEADING_RE = re.compile(r"^(#{1,6})(\s+)(.*)$", re.MULTILINE)
+_TITLE_RE = re.compile(r"^##\s+\d{2}\s*·\s*(.+?)\s*$")
+_CLAIM_ID_RE = re.compile(r"^c\d+$")
+
+
+# --------------------------------------------------------------------------------------------
+# Inline text: one representation, two renderers (HTML and Typst)
+
+
+@dataclass(frozen=True)
+class Run:
+    """A piece of inline text. kind: text | strong | num | ref | claim | lesson | source | url.
+
+    `num` carries `key` (where the number comes from: '01:trajectory.0.rate'), `ref` and
+    `source` an anchor in this document, `claim`/`lesson` an id in the annotated article.
+    """
+
+    kind: str
+    text: str
+    key: str = ""
+
+
+Inline = list[Run]
+
+
+def _text(s: str) -> Run:
+    return Run("text", s)
+
+
+@dataclass
+class Links:
+    """Where claim/lesson/source ids link to, per format."""
+
+    lang: str
+    source_page: str | None  # HTML: relative URL of the annotated article, None = no page
+    source_ids: frozenset[str] = frozenset()
+
+    def html_href(self, run: Run) -> str | None:
+        from analysis import annotate
+
+        if run.kind in ("claim", "lesson") and self.source_page:
+            return annotate.source_link(run.kind, run.text, page=self.source_page)
+        if run.kind == "source" and run.text in self.source_ids:
+            return f"#{source_anchor(run.text)}"
+        if run.kind == "ref":
+            return f"#{run.key}"
+        return None
+
+    def typst_target(self, run: Run) -> str | None:
+        if run.kind in ("claim", "lesson"):
+            return f"<{APPENDIX_LABEL}>"
+        if run.kind == "source" and run.text in self.source_ids:
+            return f"<{source_anchor(run.text)}>"
+        if run.kind == "ref":
+            return f"<{run.key}>"
+        return None
+
+
+def source_anchor(source_id: str) -> str:
+    """The anchor (HTML id, Typst label) of a source in the sources section."""
+    return "src-" + re.sub(r"[^A-Za-z0-9_-]+", "-", source_id)
+
+
+def _typ_str(text: str) -> str:
+    from analysis.annotate import typst_string
+
+    return f"#{typst_string(text)}" if text else ""
+
+
+def render_html(runs: Iterable[Run], links: Links) -> str:
+    out = []
+    for run in runs:
+        body = html.escape(run.text)
+        if run.kind == "strong":
+            out.append(f"<b>{body}</b>")
+        elif run.kind == "num":
+            out.append(f'<span class="rep-num" data-key="{html.escape(run.key)}">{body}</span>')
+        elif run.kind == "url":
+            out.append(f'<a href="{html.escape(run.key or run.text)}">{body}</a>')
+        elif run.kind in ("ref", "claim", "lesson", "source"):
+            href = links.html_href(run)
+            cls = f' class="rep-{run.kind}"'
+            out.append(f'<a{cls} href="{html.escape(href)}">{body}</a>' if href
+                       else f"<span{cls}>{body}</span>")
+        else:
+            out.append(body)
+    return "".join(out)
+
+
+def render_typst(runs: Iterable[Run], links: Links) -> str:
+    out = []
+    for run in runs:
+        body = _typ_str(run.text)
+        if run.kind == "strong":
+            out.append(f"#strong[{body}]")
+        elif run.kind == "url":
+            out.append(f"#link({_typ_str(run.key or run.text)[1:]})[{body}]")
+        elif run.kind in ("ref", "claim", "lesson", "source"):
+            target = links.typst_target(run)
+            out.append(f"#link({target})[{body}]" if target else body)
+        else:
+            out.append(body)
+    return "".join(out)
+
+
+def fill(template: str, **values: Run | Sequence[Run] | str) -> Inline:
+    """`template` ('… {name} …') as runs, each field replaced by its run(s) or text."""
+    runs: Inline = []
+    for literal, name, _spec, _conv in string.Formatter().parse(template):
+        if literal:
+            runs.append(_text(literal))
+        if name is None:
+            continue
+        value = values[name]
+        if isinstance(value, Run):
+            runs.append(value)
+        elif isinstance(value, str):
+            runs.append(_text(value))
+        else:
+            runs.extend(value)
+    return runs
+
+
+def _join(items: Sequence[Inline], sep: str = ", ") -> Inline:
+    out: Inline = []
+    for i, item in enumerate(items):
+        if i:
+            out.append(_text(sep))
+        out.extend(item)
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Reading the executed notebooks
+
+
+@dataclass
+class Section:
+    """One executed notebook, as the report uses it."""
+
+    number: str  # "01"
+    name: str  # output name, e.g. 01_poverty_trajectory_phu-yen_vi
+    path: Path
+    nb: NotebookNode
+    values: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def anchor(self) -> str:
+        return f"sec-{self.number}"
+
+    @property
+    def started(self) -> dt.datetime | None:
+        stamp = self.nb.metadata.get("papermill", {}).get("start_time")
+        try:
+            return dt.datetime.fromisoformat(stamp) if stamp else None
+        except ValueError:
+            return None
+
+
+def job_names(lang: str, province: str = DEFAULT_PROVINCE,
+              config: Path | None = None) -> list[tuple[str, str]]:
+    """(notebook number, output name) of notebooks 01–05 for `province` and `lang`, as
+    declared in notebooks/reports.yml (so a changed name template is followed)."""
+    from analysis.config import DEFAULT_CONFIG, load_config
+
+    jobs = load_config(config or DEFAULT_CONFIG)
+    out = []
+    for stem in NOTEBOOK_STEMS:
+        match = [j for j in jobs if j.notebook.stem == stem and j.parameters.get("lang") == lang
+                 and j.parameters.get("province", province) == province]
+        if not match:
+            raise UserError(f"no report of {stem}.ipynb for province {province!r} and lang "
+                            f"{lang!r} is declared", where=str(config or DEFAULT_CONFIG),
+                            fix="declare it under `reports:` or choose another province")
+        out.append((stem[:2], match[0].name))
+    return out
+
+
+def read_sections(reports_dir: Path, lang: str, province: str = DEFAULT_PROVINCE,
+                  config: Path | None = None) -> list[Section]:
+    """The executed notebooks 01–05, with their key values; one-line UserError if any is
+    missing or was not run to the end."""
+    names = job_names(lang, province, config)
+    missing = [name for _, name in names
+               if not (reports_dir / "executed" / f"{name}.ipynb").is_file()]
+    if missing:
+        raise UserError(
+            f"executed notebook(s) missing: {', '.join(missing)}",
+            where=str(reports_dir / "executed"),
+            fix="run `make reports` or `python -m analysis build --only "
+                + " --only ".join(missing) + "` first")
+    sections = []
+    for number, name in names:
+        path = reports_dir / "executed" / f"{name}.ipynb"
+        try:
+            nb = nbformat.read(path, as_version=4)
+        except Exception as e:  # noqa: BLE001 — any unreadable file is the same user problem
+            raise UserError(f"cannot read the executed notebook ({type(e).__name__})",
+                            where=str(path), fix="rebuild it with `python -m analysis build "
+                            f"--force --only {name}`") from None
+        values = key_values(nb)
+        if values is None:
+            raise UserError("the executed notebook has no `key-values` output (did it fail?)",
+                            where=str(path),
+                            fix=f"rebuild it with `python -m analysis build --only {name}`")
+        sections.append(Section(number, name, path, nb, values))
+    return sections
+
+
+def key_values(nb: NotebookNode) -> dict[str, Any] | None:
+    """The JSON a notebook recorded in its cell tagged `key-values`, or None."""
+    for cell in nb.cells:
+        if KEY_VALUES_TAG in cell.get("metadata", {}).get("tags", []):
+            for out in cell.get("outputs", []):
+                data = out.get("data", {}).get("application/json")
+                if isinstance(data, dict):
+                    return data
+    return None
+
+
+def lookup(values: dict[str, Any], dotted: str) -> Any:
+    """`values['a'][0]['b']` for 'a.0.b' (the `key` of a number in the summary)."""
+    item: Any = values
+    for part in dotted.split("."):
+        item = item[int(part)] if isinstance(item, list) else item[part]
+    return item
+
+
+# --------------------------------------------------------------------------------------------
+# Figures
+
+
+@dataclass
+class Figure:
+    number: int
+    anchor: str
+    caption: Inline
+    svg: str | None  # SVG text of this run, else None (PNG output kept)
+    ids: list[str]
+
+
+def _svg_texts(svg: str) -> list[str]:
+    return [html.unescape(re.sub(r"<[^>]+>", "", m))
+            for m in re.findall(r"<text\b[^>]*>(.*?)</text>", svg, flags=re.DOTALL)]
+
+
+def figure_ids(svg: str) -> list[str]:
+    """The claim/lesson/source ids of a figure's source line ('… [c09, c02, res80_x]')."""
+    joined = " ".join(_svg_texts(svg))
+    found = re.findall(r"\[([^\[\]]+)\]", joined)
+    if not found:
+        return []
+    return [i.strip() for i in found[-1].split(",") if i.strip()]
+
+
+def find_svg(stem: str, section: Section, figures_dir: Path) -> str | None:
+    """The SVG this notebook run saved for figure `stem`, or None when there is none or it is
+    older than the run (a stale file from another build)."""
+    from analysis.style import figure_name
+
+    params = section.nb.metadata.get("papermill", {}).get("parameters", {})
+    choices = []
+    if "province" in params:
+        from analysis.provinces import province_slug
+
+        choices.append({"province": province_slug(params["province"]), "lang": params["lang"]})
+    choices.append({"lang": params.get("lang", "")})
+    started = section.started
+    for p in choices:
+        path = figures_dir / f"{figure_name(stem, p)}.svg"
+        if not path.is_file():
+            continue
+        mtime = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
+        if started is not None and mtime < started - dt.timedelta(seconds=2):
+            return None
+        return path.read_text(encoding="utf-8")
+    return None
+
+
+def inline_svg(svg: str, prefix: str) -> str:
+    """A matplotlib SVG made fit to sit inside an HTML page next to others: no XML prologue,
+    every id (and reference to it) prefixed, scaled to the column width."""
+    svg = svg[svg.find("<svg"):]
+    ids = set(re.findall(r'\bid="([^"]+)"', svg))
+
+    def sub(m: re.Match[str]) -> str:
+        return m.group(1) + prefix + m.group(2) if m.group(2) in ids else m.group(0)
+
+    svg = re.sub(r'(\bid="|url\(#|href="#)([^")]+)', sub, svg)
+    svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.DOTALL)
+    return svg.replace("<svg ", '<svg class="rep-svg" ', 1)
+
+
+def _svg_font_dir() -> Path:
+    import matplotlib
+
+    return Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+
+
+def svg_font_css(svgs: Iterable[str]) -> str:
+    """@font-face rules embedding the DejaVu Sans glyphs the figures use (data: URIs)."""
+    from fontTools import subset
+
+    chars: dict[tuple[str, str], set[str]] = {}
+    for svg in svgs:
+        for m in re.finditer(r"<text\b([^>]*)>(.*?)</text>", svg, flags=re.DOTALL):
+            attrs = m.group(1)
+            weight = "bold" if re.search(r"font-weight:\s*(bold|[6-9]00)", attrs) else "normal"
+            style = "italic" if re.search(r"font-style:\s*(italic|oblique)", attrs) else "normal"
+            text = html.unescape(re.sub(r"<[^>]+>", "", m.group(2)))
+            chars.setdefault((weight, style), set()).update(text)
+    rules = []
+    for (weight, style), used in sorted(chars.items()):
+        options = subset.Options()
+        options.layout_features = ["*"]
+        font = subset.load_font(str(_svg_font_dir() / SVG_FONT_FILES[(weight, style)]), options)
+        sub = subset.Subsetter(options)
+        sub.populate(text="".join(sorted(used)) + " ")
+        sub.subset(font)
+        buffer = io.BytesIO()
+        subset.save_font(font, buffer, options)
+        data = base64.b64encode(buffer.getvalue()).decode("ascii")
+        rules.append(f"@font-face{{font-family:'{SVG_FONT}';font-weight:{weight};"
+                     f"font-style:{style};src:url(data:font/ttf;base64,{data}) "
+                     "format('truetype');}")
+    return "\n".join(rules)
+
+
+# --------------------------------------------------------------------------------------------
+# The document: a notebook of raw (per-format) cells, markdown cells and kept outputs
+
+
+def _raw(source: str, fmt: str) -> NotebookNode:
+    """A cell only one format reads.
+
+    HTML: a markdown cell holding one HTML block (it starts with a block-level tag and has no
+    blank line, so CommonMark readers keep it whole): nbconvert shows it as is, pandoc reads it
+    as raw HTML, which its Typst writer drops. (nbconvert runs raw cells through its HTML
+    sanitizer, which would strip headings, figures and SVG.)
+    Typst: a raw cell of mimetype `typst`, which pandoc passes to Typst and nbconvert skips.
+    """
+    if fmt == "html":
+        return nbformat.v4.new_markdown_cell(re.sub(r"\n\s*\n", "\n", source.strip()))
+    cell = nbformat.v4.new_raw_cell(source)
+    cell.metadata["raw_mimetype"] = "typst"
+    return cell
+
+
+class Document:
+    """Builds the combined notebook; every part is added in both formats at once."""
+
+    def __init__(self, lang: str, links: Links) -> None:
+        self.lang, self.links = lang, links
+        self.cells: list[NotebookNode] = []
+        self.figures: list[Figure] = []
+        self.tables: list[tuple[int, str, Inline]] = []
+        self.headings: list[tuple[str, str]] = []  # (anchor, title) of level-1 sections
+        self.section_figs: dict[str, list[Figure]] = {}  # notebook number -> its figures
+
+    def both(self, html_src: str, typst_src: str) -> None:
+        self.cells.append(_raw(html_src, "html"))
+        self.cells.append(_raw(typst_src, "typst"))
+
+    def heading(self, anchor: str, title: str) -> None:
+        # pandoc wraps every cell in a Typst block, where #pagebreak is not allowed: sections
+        # are set apart by space, not pages
+        self.headings.append((anchor, title))
+        self.both(f'<h1 id="{anchor}" class="rep-h1">{html.escape(title)}</h1>',
+                  f"#v(1.2em)\n#heading(level: 1)[{_typ_str(title)}] <{anchor}>")
+
+    def subheading(self, title: str) -> None:
+        self.both(f"<h2>{html.escape(title)}</h2>", f"#heading(level: 2)[{_typ_str(title)}]")
+
+    def para(self, runs: Inline, cls: str = "") -> None:
+        attr = f' class="{cls}"' if cls else ""
+        self.both(f"<p{attr}>{render_html(runs, self.links)}</p>",
+                  f"#par[{render_typst(runs, self.links)}]")
+
+    def bullets(self, items: Sequence[Inline], cls: str = "") -> None:
+        attr = f' class="{cls}"' if cls else ""
+        lis = "".join(f"<li>{render_html(i, self.links)}</li>" for i in items)
+        self.both(f"<ul{attr}>{lis}</ul>",
+                  "#list(" + ", ".join(f"[{render_typst(i, self.links)}]" for i in items)
+                  + ")")
+
+    def markdown(self, text: str) -> None:
+        self.cells.append(nbformat.v4.new_markdown_cell(text))
+
+    def output(self, out: NotebookNode) -> None:
+        cell = nbformat.v4.new_code_cell("")
+        cell.outputs = [out]
+        self.cells.append(cell)
+
+    def ref(self, kind: str, number: int) -> Run:
+        word = t("rep_figure" if kind == "fig" else "rep_table", self.lang)
+        return Run("ref", f"{word} {number}", f"{kind}-{number}")
+
+    def figure(self, caption: Inline, svg: str | None, ids: list[str],
+               png_output: NotebookNode | None) -> Figure:
+        n = len(self.figures) + 1
+        fig = Figure(n, f"fig-{n}", caption, svg, ids)
+        self.figures.append(fig)
+        word = t("rep_figure", self.lang)
+        cap = [Run("strong", f"{word} {n}."), _text(" "), *caption]
+        if ids:
+            cap += [_text(" — "), *self._id_runs(ids)]
+        if svg is None:
+            cap += [_text(" " + t("rep_raster_note", self.lang))]
+        cap_html = render_html(cap, self.links)
+        cap_typ = render_typst(cap, self.links)
+        if svg is not None:
+            self.both(f'<figure id="{fig.anchor}" class="rep-figure">'
+                      f"{inline_svg(svg, f'f{n}-')}<figcaption>{cap_html}</figcaption></figure>",
+                      f'#figure(image(bytes({_typ_str(svg)[1:]}), format: "svg", width: 100%),'
+                      f' caption: [{cap_typ}], kind: "rep-figure", supplement: none,'
+                      f" numbering: none) <{fig.anchor}>")
+        else:
+            if png_output is not None:
+                self.output(png_output)
+            self.both(f'<p id="{fig.anchor}" class="rep-caption">{cap_html}</p>',
+                      f"#block(width: 100%)[#align(center)[#text(size: 9pt)[{cap_typ}]]]"
+                      f" <{fig.anchor}>")
+        return fig
+
+    def table(self, caption: Inline, out: NotebookNode) -> int:
+        n = len(self.tables) + 1
+        anchor = f"tab-{n}"
+        self.tables.append((n, anchor, caption))
+        cap = [Run("strong", f"{t('rep_table', self.lang)} {n}."), _text(" "), *caption]
+        self.both(f'<p id="{anchor}" class="rep-caption rep-table-caption">'
+                  f"{render_html(cap, self.links)}</p>",
+                  f"#block(width: 100%, sticky: true)[#text(size: 9pt)"
+                  f"[{render_typst(cap, self.links)}]] <{anchor}>")
+        self.output(out)
+        return n
+
+    def _id_runs(self, ids: Sequence[str]) -> Inline:
+        claims = [i for i in ids if _CLAIM_ID_RE.match(i)]
+        sources = [i for i in ids if i in self.links.source_ids]
+        lessons = [i for i in ids if i not in claims and i not in sources]
+        parts: list[Inline] = []
+        if claims:
+            parts.append([_text(t("rep_claims_in_article", self.lang) + ": "),
+                          *_join([[Run("claim", c)] for c in claims])])
+        if lessons:
+            parts.append([_text(t("rep_lessons_in_article", self.lang) + ": "),
+                          *_join([[Run("lesson", c)] for c in lessons])])
+        if sources:
+            parts.append([_text(t("rep_sources_prefix", self.lang) + ": "),
+                          *_join([[Run("source", c)] for c in sources])])
+        return _join(parts, " · ")
+
+
+# --------------------------------------------------------------------------------------------
+# Parts of the report
+
+
+def git_commit(root: Path = paths.PROJ_ROOT) -> str:
+    """`git rev-parse HEAD` of the project, or 'unknown' (no git, not a checkout)."""
+    try:
+        done = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True,
+                              text=True, timeout=10, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    sha = done.stdout.strip()
+    return sha if done.returncode == 0 and re.fullmatch(r"[0-9a-f]{40}", sha) else "unknown"
+
+
+def article_meta(path: Path = paths.ARTICLE_META) -> dict[str, Any]:
+    """The article's metadata of record (title, published, byline, file, sha256)."""
+    try:
+        meta = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as e:
+        raise UserError(f"cannot read the article's metadata ({type(e).__name__})",
+                        where=str(path), fix="restore the file from git") from None
+    for key in ("title", "published", "byline", "file"):
+        if not meta.get(key):
+            raise UserError(f"the article's metadata lacks {key!r}", where=str(path),
+                            fix="restore the file from git")
+    return meta
+
+
+def _published(meta: dict[str, Any], lang: str) -> str:
+    from babel.dates import format_datetime
+
+    when = meta["published"]
+    when = when if isinstance(when, dt.datetime) else dt.datetime.fromisoformat(str(when))
+    return format_datetime(when, "dd/MM/yyyy HH:mm", tzinfo=when.tzinfo, locale=lang) + \
+        when.strftime(" (UTC%z)").replace("00)", ")").replace("+0", "+")
+
+
+@dataclass(frozen=True)
+class SourceEntry:
+    group: str
+    id: str
+    address: str = ""
+    title: str = ""
+    publisher: str = ""
+
+
+def read_sources(path: Path = SOURCES_MD) -> list[SourceEntry]:
+    """The source register of data/external/SOURCES.md: one entry per `**id**` under
+    '## Source register', with its group (### heading), address, title and publisher."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as e:
+        raise UserError(f"cannot read the source register ({e.strerror})", where=str(path),
+                        fix="restore data/external/SOURCES.md") from None
+    start = text.find("## Source register")
+    if start < 0:
+        raise UserError("no '## Source register' section", where=str(path),
+                        fix="keep the register heading the project's readers expect")
+    entries: list[SourceEntry] = []
+    group, current = "", None
+    for line in text[start:].splitlines():
+        if line.startswith("### "):
+            group = line[4:].strip()
+            continue
+        m = re.match(r"^\*\*([A-Za-z0-9_]+)\*\*", line)
+        if m:
+            current = {"group": group, "id": m.group(1)}
+            entries.append(current)  # type: ignore[arg-type]
+            continue
+        f = re.match(r"^- \*\*(Address|Title|Publisher)[^*]*:\*\*\s*(.*)$", line)
+        if f and current is not None and not current.get(f.group(1).lower()):
+            current[f.group(1).lower()] = f.group(2).strip()
+        also = re.match(r"^- Also \*\*([A-Za-z0-9_]+)\*\*,\s*(\S+)", line)
+        if also:
+            entries.append({"group": group, "id": also.group(1),  # type: ignore[arg-type]
+                            "address": also.group(2).rstrip(":,")})
+    return [SourceEntry(**e) for e in entries]  # type: ignore[arg-type]
+
+
+def _md_inline(text: str) -> Inline:
+    """Register markdown (`code`, *emph*, bare URLs) as plain runs, URLs as links."""
+    text = re.sub(r"[`*]", "", text)
+    runs: Inline = []
+    pos = 0
+    for m in re.finditer(r"https?://[^\s)]+", text):
+        if m.start() > pos:
+            runs.append(_text(text[pos:m.start()]))
+        url = m.group(0).rstrip(".,;")
+        runs.append(Run("url", url, url))
+        pos = m.start() + len(url)
+    if pos < len(text):
+        runs.append(_text(text[pos:]))
+    return runs
+
+
+def _num(section: Section, dotted: str, lang: str, decimals: int | None = None,
+         scale: float = 1.0) -> Run:
+    value = lookup(section.values, dotted)
+    return Run("num", fmt_num(float(value) * scale, lang, decimals),
+               f"{section.number}:{dotted}")
+
+
+def _when(row: dict[str, Any], prefix: str, lang: str) -> str:
+    timepoint = row.get(f"{prefix}timepoint" if prefix else "timepoint")
+    period = row.get(f"{prefix}period" if prefix else "period")
+    key = {"start_of_year": "rep_start_of", "end_of_year": "rep_end_of"}.get(timepoint, "rep_in")
+    return t(key, lang, period=period)
+
+
+def summary(doc: Document, sections: dict[str, Section], province: str) -> None:
+    """The one-page summary: each sentence's numbers read from the notebooks' key values."""
+    lang = doc.lang
+    figs = {s: doc.section_figs.get(s, []) for s in sections}
+    items: list[Inline] = []
+
+    s1 = sections["01"]
+    traj = s1.values.get("trajectory") or []
+    actual = [i for i, r in enumerate(traj) if r.get("status") == "actual"]
+    estimate = [i for i, r in enumerate(traj) if r.get("status") == "estimate"]
+    falls = s1.values.get("falls") or []
+    fall_a = next((i for i, r in enumerate(falls) if r.get("status") == "actual"
+                   and r.get("from_first")), None)
+    fall_e = next((i for i, r in enumerate(falls) if r.get("status") == "estimate"
+                   and r.get("from_first")), None)
+    if len(actual) >= 2 and estimate and fall_a is not None and fall_e is not None:
+        a0, a1, e0 = actual[0], actual[-1], estimate[-1]
+        comp = s1.values.get("comparison") or []
+        targets = []
+        for i, row in enumerate(comp):
+            if row.get("status") != "actual":
+                continue
+            lo, hi = row.get("value_low"), row.get("value_high")
+            value = [_num(s1, f"comparison.{i}.value_low", lang)]
+            if hi is not None and hi != lo:
+                value += [_text("–"), _num(s1, f"comparison.{i}.value_high", lang)]
+            scope_key = "scope_" + re.sub(r"\W+", "_", str(row.get("scope", ""))).strip("_")
+            try:
+                scope = t(scope_key, lang)
+            except KeyError:
+                scope = str(row.get("scope", ""))
+            targets.append(fill(t("rep_target_item", lang),
+                                instrument=str(row.get("instrument", "")).split(" (")[0],
+                                scope=scope, value=value,
+                                relation=t(f"relation_{row.get('relation')}", lang)))
+        sentence = fill(
+            t("rep_sum_01", lang), province=province,
+            r0=_num(s1, f"trajectory.{a0}.rate", lang),
+            h0=_num(s1, f"trajectory.{a0}.households", lang, 0),
+            when0=_when(traj[a0], "", lang),
+            r1=_num(s1, f"trajectory.{a1}.rate", lang),
+            h1=_num(s1, f"trajectory.{a1}.households", lang, 0),
+            when1=_when(traj[a1], "", lang),
+            r2=_num(s1, f"trajectory.{e0}.rate", lang), when2=_when(traj[e0], "", lang),
+            pp=_num(s1, f"falls.{fall_a}.pp_per_year", lang, 2),
+            pp_est=_num(s1, f"falls.{fall_e}.pp_per_year", lang, 2),
+            targets=_join(targets, "; "))
+        items.append(sentence + _fig_refs(doc, figs["01"][:1]))
+    growth = s1.values.get("growth") or []
+    if growth:
+        g = growth[0]
+        items.append(fill(
+            t("rep_sum_01_totals", lang),
+            t0=_num(s1, "growth.0.total_from", lang, 0), when0=_when(g, "from_", lang),
+            t1=_num(s1, "growth.0.total_to", lang, 0), when1=_when(g, "to_", lang),
+            chg=_num(s1, "growth.0.change_pct", lang, 1),
+            per_year=_num(s1, "growth.0.pct_per_year", lang, 2)) + _fig_refs(doc, figs["01"][1:]))
+
+    s2 = sections["02"]
+    diff, esc = s2.values.get("difference") or [], s2.values.get("escaped") or []
+    if diff and esc:
+        d, e = diff[0], esc[0]
+        items.append(fill(
+            t("rep_sum_02", lang),
+            a=_num(s2, "difference.0.earlier", lang), pa=str(d.get("earlier_period")),
+            b=_num(s2, "difference.0.later", lang), pb=str(d.get("later_period")),
+            diff=_num(s2, "difference.0.computed", lang, 2),
+            stated=Run("num", str(d.get("stated_quote")), "02:difference.0.stated_quote"),
+            n=_num(s2, "escaped.0.households", lang, 0), pn=str(e.get("period")),
+            per_year=_num(s2, "escaped.0.per_year", lang, 0)) + _fig_refs(doc, figs["02"]))
+
+    s3 = sections["03"]
+    facts, reused = s3.values.get("facts") or {}, s3.values.get("reused") or []
+    if facts:
+        pairs = [fill(t("rep_sum_03_pair", lang), a=[Run("lesson", str(r["lesson_a"]))],
+                      b=[Run("lesson", str(r["lesson_b"]))],
+                      words=_num(s3, f"reused.{i}.shared_words", lang, 0))
+                 for i, r in enumerate(reused)]
+        items.append(fill(
+            t("rep_sum_03", lang), n_places=_num(s3, "facts.n_places", lang, 0),
+            shared=str(facts.get("shared_all", "")),
+            n_reused=Run("num", fmt_num(len(reused), lang, 0), "03:reused.#"),
+            pairs=_join(pairs, "; ")) + _fig_refs(doc, figs["03"]))
+
+    s4 = sections["04"]
+    counts = s4.values.get("counts") or {}
+    if counts:
+        audit = s4.values.get("audit") or []
+        flagged = list(dict.fromkeys(r.get("kind") for r in audit if r.get("status") == "flag"))
+        flags = ", ".join(_kind_name(k, lang) for k in flagged)
+        items.append(fill(
+            t("rep_sum_04", lang), n_claims=_num(s4, "n_claims", lang, 0),
+            n_checks=Run("num", fmt_num(len(audit), lang, 0), "04:audit.#"),
+            n_pass=_num(s4, "counts.n_pass", lang, 0), n_fail=_num(s4, "counts.n_fail", lang, 0),
+            n_flag=_num(s4, "counts.n_flag", lang, 0), flags=flags) + _fig_refs(doc, figs["04"]))
+
+    s5 = sections["05"]
+    v5 = s5.values
+    year = v5.get("latest_year_with_value")
+    molisa = v5.get("molisa") or []
+    m_last = max(range(len(molisa)), key=lambda i: molisa[i]["year"], default=None)
+    if year is not None and str(year) in (v5.get("rate") or {}) and m_last is not None:
+        y = str(year)
+        items.append(fill(
+            t("rep_sum_05", lang), province=province, rate=_num(s5, f"rate.{y}", lang, 1),
+            year=Run("num", y, "05:latest_year_with_value"),
+            rank=_num(s5, f"rank.{y}", lang, 0), n_ranked=_num(s5, f"n_ranked.{y}", lang, 0),
+            region_rate=_num(s5, f"region_rate.{y}", lang, 1),
+            country_rate=_num(s5, f"country_rate.{y}", lang, 1),
+            m_year=Run("num", str(molisa[m_last]["year"]), f"05:molisa.{m_last}.year"),
+            m_rate=_num(s5, f"molisa.{m_last}.value", lang)) + _fig_refs(doc, figs["05"]))
+    doc.bullets(items, "rep-summary")
+
+
+def _fig_refs(doc: Document, figs: Sequence[Figure]) -> Inline:
+    if not figs:
+        return []
+    refs = [[doc.ref("fig", f.number)] for f in figs]
+    return [_text(f" ({t('rep_see', doc.lang)} "), *_join(refs), _text(")")]
+
+
+def _kind_name(kind: str | None, lang: str) -> str:
+    try:
+        return t(f"val_{kind}", lang)
+    except KeyError:
+        return str(kind)
+
+
+def section_title(section: Section, lang: str) -> str:
+    """The section's title: the notebook's own title output ('## 01 · …') in `lang`, else the
+    language's half of its bilingual header ('# 05 · Bối cảnh cả nước / National context')."""
+    for cell in section.nb.cells:
+        for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            md = out.get("data", {}).get("text/markdown")
+            if md:
+                m = _TITLE_RE.match(str(md).splitlines()[0])
+                if m:
+                    return m.group(1)
+                break
+    from analysis.export import notebook_title
+
+    title = notebook_title(section.nb) or section.name
+    title = re.sub(r"^\d{2}\s*·\s*", "", title)
+    halves = [h.strip() for h in title.split(" / ")]
+    return halves[0] if lang == "vi" or len(halves) < 2 else halves[1]
+
+
+def _adjust_markdown(md: str, has_title: bool, first: bool) -> str:
+    """Drop the notebook's own title line (it is the section heading) and, when there was
+    one, promote the notebook's other headings one level (### → ##)."""
+    if has_title and first:
+        lines = md.splitlines()
+        if lines and _TITLE_RE.match(lines[0]):
+            md = "\n".join(lines[1:]).lstrip("\n")
+    if has_title:
+        md = _HEADING_RE.sub(lambda m: ("#" * max(2, len(m.group(1)) - 1)) + m.group(2)
+                             + m.group(3), md)
+    md = re.sub(r"\]\(\.\./source/", "](source/", md)  # links made for reports/html/
+    return md
+
+
+def notebook_section(doc: Document, section: Section, province: str,
+                     figures_dir: Path) -> None:
+    """One notebook's markdown, tables and figures, in order, without code."""
+    lang = doc.lang
+    title = section_title(section, lang)
+    doc.heading(section.anchor, f"{int(section.number)} · {title}")
+    has_title = any(_TITLE_RE.match(str(o.get("data", {}).get("text/markdown", "")).split("\n")[0])
+                    for c in section.nb.cells if c.cell_type == "code"
+                    for o in c.get("outputs", []))
+    first_md, n_table, anchors = True, 0, []
+    header_seen = False
+    for cell in section.nb.cells:
+        tags = cell.get("metadata", {}).get("tags", [])
+        if INJECTED_TAG in tags or PARAMETERS_TAG in tags or KEY_VALUES_TAG in tags:
+            continue
+        if cell.cell_type == "markdown":
+            if not header_seen and re.match(r"^\s*#\s", cell.source):
+                header_seen = True  # the bilingual static header: the section heading says it
+                continue
+            doc.markdown(_adjust_markdown(cell.source, has_title, False))
+            continue
+        if cell.cell_type != "code":
+            continue
+        stems = _SAVE_RE.findall(cell.source)
+        images = [o for o in cell.get("outputs", []) if "image/png" in o.get("data", {})
+                  or "image/svg+xml" in o.get("data", {})]
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            if out.get("output_type") not in ("display_data", "execute_result"):
+                continue  # streams (warnings) and errors are not report content
+            if "text/markdown" in data:
+                doc.markdown(_adjust_markdown(str(data["text/markdown"]), has_title, first_md))
+                first_md = False
+            elif "image/png" in data or "image/svg+xml" in data:
+                k = images.index(out)
+                stem = stems[k] if len(stems) == len(images) else None
+                svg = find_svg(stem, section, figures_dir) if stem else None
+                key = f"rep_fig_{stem}" if stem else ""
+                try:
+                    caption = t(key, lang, province=province) if stem else None
+                except KeyError:
+                    caption = None
+                caption = caption or t("rep_fig_generic", lang, section=int(section.number))
+                fig = doc.figure([_text(caption)], svg, figure_ids(svg) if svg else [], out)
+                anchors.append(fig)
+            elif "text/html" in data and "<table" in str(data["text/html"]):
+                n_table += 1
+                try:
+                    caption = t(f"rep_tab_{section.number}_{n_table}", lang, province=province)
+                except KeyError:
+                    caption = t("rep_tab_generic", lang, section=int(section.number))
+                doc.table([_text(caption)], out)
+            # text/plain only (return values such as saved paths): not report content
+    doc.section_figs[section.number] = anchors
+
+
+def methods(doc: Document, audit_section: Section) -> None:
+    lang = doc.lang
+    doc.heading("sec-methods", t("rep_sec_methods", lang))
+    doc.subheading(t("rep_methods_extract_h", lang))
+    doc.para([_text(t("rep_methods_extract", lang))])
+    doc.subheading(t("rep_methods_audit_h", lang))
+    doc.para([_text(t("rep_methods_audit", lang))])
+    items = []
+    for i, row in enumerate(audit_section.values.get("summary") or []):
+        items.append(fill(t("rep_methods_audit_item", lang), kind=_kind_name(row.get("kind"), lang),
+                          check=str(row.get("check_id")),
+                          n_pass=_num(audit_section, f"summary.{i}.pass", lang, 0),
+                          n_fail=_num(audit_section, f"summary.{i}.fail", lang, 0),
+                          n_flag=_num(audit_section, f"summary.{i}.flag", lang, 0)))
+    if items:
+        doc.bullets(items)
+    doc.subheading(t("rep_methods_measures_h", lang))
+    doc.para([_text(t("rep_methods_measures", lang))])
+
+
+def sources_section(doc: Document, meta: dict[str, Any], entries: list[SourceEntry]) -> None:
+    lang = doc.lang
+    doc.heading("sec-sources", t("rep_sec_sources", lang))
+    doc.subheading(t("rep_sources_article_h", lang))
+    doc.para(fill(t("rep_sources_article", lang), title=str(meta["title"]),
+                  byline=str(meta["byline"]), published=_published(meta, lang),
+                  file=str(meta["file"]), sha256=str(meta.get("sha256", "—"))))
+    doc.para([_text(t("rep_sources_intro", lang))])
+    groups: dict[str, list[SourceEntry]] = {}
+    for e in entries:
+        groups.setdefault(e.group, []).append(e)
+    for group, items in groups.items():
+        doc.subheading(re.sub(r"[`*]", "", group))
+        lis_html, lis_typ = [], []
+        for e in items:
+            runs: Inline = [Run("strong", e.id)]
+            for part in (e.title, e.publisher, e.address):
+                if part:
+                    runs += [_text(". "), *_md_inline(part)]
+            anchor = source_anchor(e.id)
+            lis_html.append(f'<li id="{anchor}">{render_html(runs, doc.links)}</li>')
+            lis_typ.append(f"[#block[{render_typst(runs, doc.links)}] <{anchor}>]")
+        doc.both(f'<ul class="rep-sources">{"".join(lis_html)}</ul>',
+                 "#list(" + ", ".join(lis_typ) + ")")
+
+
+CSS = """
+.rep-cover{border-bottom:2px solid #1b6ca8;margin-bottom:1.5rem;padding-bottom:1rem}
+.rep-cover h1.rep-title{font-size:2rem;margin:.2rem 0}
+.rep-cover table{border-collapse:collapse}.rep-cover td{padding:.15rem .8rem .15rem 0;border:0}
+.rep-h1{border-top:1px solid #ccc;padding-top:1rem;margin-top:2.5rem}
+.rep-figure{margin:1rem 0 1.5rem}.rep-figure svg.rep-svg{max-width:100%;height:auto;display:block;
+margin:0 auto}.rep-figure figcaption,.rep-caption{font-size:.9rem;color:#333}
+.rep-table-caption{margin-bottom:.2rem}.rep-summary li{margin-bottom:.5rem}
+.rep-num{font-variant-numeric:tabular-nums}.rep-sources li{margin-bottom:.3rem}
+"""
+
+
+def cover(doc: Document, meta: dict[str, Any], province: str, built: str, commit: str) -> None:
+    lang = doc.lang
+    title = t("rep_title", lang)
+    sub = t("rep_subtitle", lang, province=province)
+    rows = [(t("rep_cover_article", lang), f"“{meta['title']}”"),
+            (t("rep_cover_byline", lang), str(meta["byline"])),
+            (t("rep_cover_published", lang), _published(meta, lang)),
+            (t("rep_cover_built", lang), built),
+            (t("rep_cover_version", lang), __version__),
+            (t("rep_cover_commit", lang), commit)]
+    tr = "".join(f"<tr><td><b>{html.escape(k)}</b></td><td>{html.escape(v)}</td></tr>"
+                 for k, v in rows)
+    typ_rows = ", ".join(f"[#strong[{_typ_str(k)}]], [{_typ_str(v)}]" for k, v in rows)
+    doc.both(f'<header class="rep-cover"><h1 class="rep-title">{html.escape(title)}</h1>'
+             f"<p><i>{html.escape(sub)}</i></p><table>{tr}</table>"
+             f"<p>{html.escape(t('rep_cover_note', lang))}</p></header>",
+             f'#align(center)[#v(3cm)#text(size: 22pt, weight: "bold")[{_typ_str(title)}]'
+             f"#v(0.6cm)#text(size: 13pt, style: \"italic\")[{_typ_str(sub)}]]\n#v(1.5cm)\n"
+             f"#align(center)[#table(columns: 2, align: left, stroke: none, {typ_rows})]\n"
+             f"#v(1cm)\n#align(center)[#text(size: 9pt)[{_typ_str(t('rep_cover_note', lang))}]]")
+
+
+def contents(doc: Document, insert_at: int) -> None:
+    """Contents (sections, figures, tables) inserted at `insert_at` once everything exists."""
+    lang = doc.lang
+    lis = "".join(f'<li><a href="#{a}">{html.escape(title)}</a></li>'
+                  for a, title in doc.headings)
+    figs = [[doc.ref("fig", f.number), _text(". "), *f.caption] for f in doc.figures]
+    tabs = [[doc.ref("tab", n), _text(". "), *cap] for n, _a, cap in doc.tables]
+
+    def block(title: str, items: list[Inline]) -> tuple[str, str]:
+        return (f"<h2>{html.escape(title)}</h2><ul>"
+                + "".join(f"<li>{render_html(i, doc.links)}</li>" for i in items) + "</ul>",
+                f"#heading(level: 2, outlined: false)[{_typ_str(title)}]\n"
+                + "#list(" + ", ".join(f"[{render_typst(i, doc.links)}]" for i in items) + ")")
+
+    fh, ft = block(t("rep_list_figures", lang), figs)
+    th, tt = block(t("rep_list_tables", lang), tabs)
+    html_src = (f'<nav id="toc" class="rep-toc"><h2>{html.escape(t("rep_toc", lang))}</h2>'
+                f"<ol>{lis}</ol>{fh}{th}</nav>")
+    typ_src = (f"#v(2cm)\n#outline(title: [{_typ_str(t('rep_toc', lang))}],"
+               f" depth: 2)\n{ft}\n{tt}")
+    doc.cells[insert_at:insert_at] = [_raw(html_src, "html"), _raw(typ_src, "typst")]
+
+
+# --------------------------------------------------------------------------------------------
+# Building
+
+
+def assemble(sections: list[Section], lang: str, *, province: str = DEFAULT_PROVINCE,
+             figures_dir: Path = paths.FIGURES, source_page: str | None = None,
+             built: str | None = None, commit: str | None = None,
+             meta: dict[str, Any] | None = None,
+             sources: list[SourceEntry] | None = None) -> tuple[NotebookNode, Document]:
+    """The replication report as one notebook (raw per-format cells + kept outputs)."""
+    lang = check_lang(lang)
+    meta = meta or article_meta()
+    sources = sources if sources is not None else read_sources()
+    links = Links(lang, source_page, frozenset(e.id for e in sources))
+    doc = Document(lang, links)
+    by_number = {s.number: s for s in sections}
+    cover(doc, meta, province, built or dt.date.today().isoformat(), commit or git_commit())
+    toc_at = len(doc.cells)
+    doc.heading("sec-summary", t("rep_sec_summary", lang))
+    summary_at = len(doc.cells)
+    for s in sections:
+        notebook_section(doc, s, province, figures_dir)
+    methods(doc, by_number["04"])
+    sources_section(doc, meta, sources)
+    # the summary refers to figures, so it is written once they are numbered
+    tail, doc.cells = doc.cells[summary_at:], doc.cells[:summary_at]
+    summary(doc, by_number, province)
+    doc.cells += tail
+    contents(doc, toc_at)
+    style = f"<style>{CSS}\n{svg_font_css(f.svg for f in doc.figures if f.svg)}</style>"
+    doc.cells.insert(0, _raw(style, "html"))
+    nb = nbformat.v4.new_notebook()
+    nb.cells = doc.cells
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nb.metadata["language_info"] = {"name": "python"}
+    return nb, doc
+
+
+def _typst_fonts(tmp: Path) -> Path:
+    """A font folder for Typst: the shipped fonts plus matplotlib's DejaVu Sans (the
+    figures' font)."""
+    from analysis.export import check_fonts
+
+    src = check_fonts()
+    for f in src.iterdir():
+        if f.suffix.lower() in (".ttf", ".otf"):
+            shutil.copy2(f, tmp / f.name)
+    for name in SVG_FONT_FILES.values():
+        shutil.copy2(_svg_font_dir() / name, tmp / name)
+    return tmp
+
+
+def build_replication(reports_dir: Path = paths.REPORTS, lang: str = "vi", *,
+                      province: str = DEFAULT_PROVINCE, formats: Sequence[str] = FORMATS,
+                      figures_dir: Path = paths.FIGURES, config: Path | None = None,
+                      built: str | None = None) -> list[Path]:
+    """Write reports_dir/replication_<lang>.html and .pdf from the executed notebooks.
+
+    The annotated article (reports_dir/source/…) is written first when it is missing, so the
+    HTML's claim links resolve. Returns the paths written.
+    """
+    from analysis import annotate, export
+    from analysis.article import load_article
+    from analysis.files import write_atomic
+
+    lang = check_lang(lang)
+    reports_dir = Path(reports_dir)
+    bad = [f for f in formats if f not in FORMATS]
+    if bad:
+        raise UserError(f"unknown format {bad[0]!r}", where="formats",
+                        fix=f"use some of: {', '.join(FORMATS)}")
+    from analysis.provinces import resolve_province
+
+    province = resolve_province(province)
+    sections = read_sections(reports_dir, lang, province, config)
+    page = reports_dir / "source" / annotate.page_name(paths.ARTICLE.stem, lang)
+    if "html" in formats and not page.is_file():
+        annotate.write_annotated(paths.ARTICLE, page.parent, lang)
+    nb, _doc = assemble(sections, lang, province=province, figures_dir=figures_dir,
+                        source_page=annotate.source_page(lang, base="source"), built=built)
+    title = t("rep_title", lang)
+    written = []
+    if "html" in formats:
+        out = reports_dir / f"replication_{lang}.html"
+        write_atomic(out, export.to_html(nb, include_code=False, title=title, lang=lang,
+                                         source=out))
+        written.append(out)
+    if "pdf" in formats:
+        article = load_article(paths.ARTICLE)
+        claims, lessons, coded = annotate.read_layer(article)
+        appendix = (f"#block(width: 100%)[] <{APPENDIX_LABEL}>\n"
+                    + annotate.annotated_typst(article, claims, lessons, lang, coded))
+        with tempfile.TemporaryDirectory(prefix="analysis-fonts-") as tmp:
+            pdf = export.to_pdf(nb, include_code=False, title=title, lang=lang, source=None,
+                                font_dir=_typst_fonts(Path(tmp)), appendix=appendix)
+        out = reports_dir / f"replication_{lang}.pdf"
+        write_atomic(out, pdf)
+        written.append(out)
+    return written
+
+
+def main_replicate(argv: Sequence[str] | None = None) -> int:
+    """`python -m analysis replicate [--lang vi|en] [--province P] [--reports-dir DIR]
+    [--formats html pdf]`: write the replication reports; UserError → one line, exit 2."""
+    import sys
+
+    p = argparse.ArgumentParser(prog="python -m analysis replicate",
+                                description="Assemble the replication report (HTML and PDF) "
+                                "per language from the executed notebooks 01-05.")
+    p.add_argument("--lang", action="append", metavar="LANG",
+                   help="vi or en (repeatable; default both)")
+    p.add_argument("--province", default=DEFAULT_PROVINCE, help="focus province (default: "
+                   "%(default)s)")
+    p.add_argument("--reports-dir", metavar="DIR", default=str(paths.REPORTS),
+                   help="reports folder with executed/ (default: reports/)")
+    p.add_argument("--figures-dir", metavar="DIR", default=str(paths.FIGURES),
+                   help="where the notebooks saved their figures (default: reports/figures/)")
+    p.add_argument("--formats", nargs="+", default=list(FORMATS), metavar="FMT",
+                   help="html and/or pdf")
+    args = p.parse_args(argv)
+    try:
+        for lang in args.lang or ["vi", "en"]:
+            for path in build_replication(Path(args.reports_dir), check_lang(lang, "--lang"),
+                                          province=args.province, formats=args.formats,
+                                          figures_dir=Path(args.figures_dir)):
+                print(path)
+    except UserError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return e.exit_code
+    return 0
