@@ -366,8 +366,11 @@ def _svg_font_dir() -> Path:
 
 def svg_font_css(svgs: Iterable[str]) -> str:
     """@font-face rules embedding the DejaVu Sans glyphs the figures use (data: URIs)."""
+    import logging
+
     from fontTools import subset
 
+    logging.getLogger("fontTools.subset").setLevel(logging.ERROR)  # "FFTM NOT subset" notes
     chars: dict[tuple[str, str], set[str]] = {}
     for svg in svgs:
         for m in re.finditer(r"<text\b([^>]*)>(.*?)</text>", svg, flags=re.DOTALL):
