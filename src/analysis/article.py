@@ -24,7 +24,7 @@ from analysis.provinces import find_provinces
 #: Block kinds that belong to the article's own text.
 BODY_KINDS = ("lead", "heading", "paragraph")
 
-MAX_BYTES = 64 * 1024 * 1024  # a news page is tens of KB; refuse anything absurd early
+MAX_BYTES = 8 * 1024 * 1024  # a news page is tens of KB, a provincial report a few MB
 
 _DATELINE = re.compile(
     r"(?P<h>\d{1,2}):(?P<m>\d{2})\s*\|\s*(?P<d>\d{1,2})/(?P<mo>\d{1,2})/(?P<y>\d{4})"

@@ -15,6 +15,13 @@ from pathlib import Path
 from analysis.errors import UserError
 
 
+def _check(_layout: object) -> None:
+    """Every input the notebooks read (data/) validated before any kernel starts."""
+    from analysis.inputs import check_inputs
+
+    check_inputs()
+
+
 def _annotate(layout: object) -> None:
     """The annotated article, which reports and the index link into (reports/source/)."""
     from analysis.annotate import main_annotate
@@ -39,7 +46,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
         layout = replace(layout, src=Path(args.src_dir).resolve())
     summary = build.build(layout=layout, only=args.only, workers=args.workers, force=args.force,
                           formats=args.formats, dry_run=args.dry_run, timeout=args.timeout,
-                          scheduler=args.scheduler, before=[_annotate])
+                          scheduler=args.scheduler, before=[_check, _annotate])
     print(build.format_summary(summary))
     if not args.dry_run:
         print(f"reports: {layout.reports}/ — open {layout.index}")
@@ -77,12 +84,31 @@ def _add_build(sub: argparse._SubParsersAction) -> None:
 
 def _cmd_extract(args: argparse.Namespace) -> int:
     from analysis import paths
-    from analysis.processed import extract
+    from analysis.processed import extract, extraction_statement
 
-    for path in extract(Path(args.article) if args.article else paths.ARTICLE,
-                        Path(args.out) if args.out else paths.PROCESSED):
+    written = extract(Path(args.article) if args.article else paths.ARTICLE,
+                      Path(args.out) if args.out else paths.PROCESSED)
+    for path in written:
         print(path)
+    print(extraction_statement(written))
     return 0
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from analysis import paths
+    from analysis.inputs import check_inputs
+
+    for line in check_inputs(Path(args.data_dir) if args.data_dir else paths.DATA):
+        print(f"ok  {line}")
+    return 0
+
+
+def _add_check(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("check", help="validate every data file (external, processed, codebook, "
+                       "audit checks)", description="Validate every input the notebooks read; "
+                       "the first problem is reported with its file, row and column.")
+    p.add_argument("--data-dir", metavar="DIR", help="data folder (default: data/)")
+    p.set_defaults(func=_cmd_check)
 
 
 def _add_extract(sub: argparse._SubParsersAction) -> None:
@@ -122,7 +148,7 @@ def _add_annotate(sub: argparse._SubParsersAction) -> None:
 
 
 # Subcommands register here. Each adds its parser with set_defaults(func=...).
-SUBCOMMANDS = [_add_build, _add_extract, _add_annotate]
+SUBCOMMANDS = [_add_build, _add_extract, _add_annotate, _add_check]
 
 
 def make_parser() -> argparse.ArgumentParser:

@@ -123,3 +123,13 @@ def load_lessons(path: Path = paths.PROCESSED / LESSONS) -> pd.DataFrame:
 def load_lesson_themes(path: Path = paths.PROCESSED / LESSON_THEMES) -> pd.DataFrame:
     """Lesson × theme coding with the human coder's overrides, validated."""
     return read_lesson_themes(Path(path))
+
+
+def extraction_statement(written: list[Path]) -> str:
+    """One sentence on what `extract` found, saying so plainly when it found nothing."""
+    claims, lessons, coded = (pd.read_csv(p, dtype=str) for p in written)
+    found = (f"{len(claims)} quantitative claims, {len(lessons)} enumerated lessons, "
+             f"{len(coded)} lesson-theme codes")
+    if claims.empty and lessons.empty:
+        return f"{found}: the text has no figures and no enumerated lessons (tables are empty)"
+    return found

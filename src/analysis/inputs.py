@@ -1,0 +1,32 @@
+"""Every input file of the package validated in one call, so a build or a researcher who edited
+a data file learns what is wrong (file, row, column, fix) before any kernel starts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from analysis import paths
+
+
+def check_inputs(data_dir: Path = paths.DATA) -> list[str]:
+    """Validate data/external, data/processed, the codebook and the audit checks.
+
+    Returns one line per validated input; raises the first `UserError` found.
+    """
+    from analysis import audit, external, processed, themes
+
+    data_dir = Path(data_dir)
+    ext = external.load_all(data_dir / "external")
+    claims = processed.load_claims(data_dir / "processed" / processed.CLAIMS)
+    lessons = processed.load_lessons(data_dir / "processed" / processed.LESSONS)
+    coded = processed.load_lesson_themes(data_dir / "processed" / processed.LESSON_THEMES)
+    codebook = themes.load_codebook(data_dir / "codebook.yml")
+    checks = audit.load_checks(data_dir / "audit_checks.yml")
+    return [
+        f"data/external: {len(ext.codes)} provinces, {len(ext.gso)} GSO rows, "
+        f"{len(ext.boundaries)} boundary shapes",
+        f"data/processed: {len(claims)} claims, {len(lessons)} lessons, "
+        f"{len(coded)} lesson-theme rows",
+        f"data/codebook.yml: {len(codebook)} themes",
+        f"data/audit_checks.yml: {len(checks)} checks",
+    ]
