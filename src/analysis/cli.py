@@ -29,6 +29,20 @@ def _annotate(layout: object) -> None:
     main_annotate(out_dir=layout.reports / "source")
 
 
+def _replication(args: argparse.Namespace):  # noqa: ANN202
+    """The replication documents, assembled from the executed notebooks after a full build."""
+    formats = [f for f in (args.formats or ["html", "pdf"]) if f in ("html", "pdf")]
+
+    def step(layout: object) -> None:
+        from analysis.replication import build_replication
+
+        for lang in ("vi", "en"):
+            build_replication(layout.reports, lang, formats=formats, config=layout.config)
+
+    # a partial build (--only) may lack some of notebooks 01-05
+    return [] if args.only or not formats else [step]
+
+
 def _cmd_build(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
@@ -46,7 +60,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
         layout = replace(layout, src=Path(args.src_dir).resolve())
     summary = build.build(layout=layout, only=args.only, workers=args.workers, force=args.force,
                           formats=args.formats, dry_run=args.dry_run, timeout=args.timeout,
-                          scheduler=args.scheduler, before=[_check, _annotate])
+                          scheduler=args.scheduler, before=[_check, _annotate],
+                          after=_replication(args))
     print(build.format_summary(summary))
     if not args.dry_run:
         print(f"reports: {layout.reports}/ — open {layout.index}")
@@ -147,8 +162,41 @@ def _add_annotate(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_cmd_annotate)
 
 
+def _cmd_replicate(args: argparse.Namespace) -> int:
+    from analysis.i18n import check_lang
+    from analysis.replication import build_replication
+
+    for lang in args.lang or ["vi", "en"]:
+        for path in build_replication(Path(args.reports_dir), check_lang(lang, "--lang"),
+                                      province=args.province, formats=args.formats,
+                                      figures_dir=Path(args.figures_dir)):
+            print(path)
+    return 0
+
+
+def _add_replicate(sub: argparse._SubParsersAction) -> None:
+    from analysis import paths
+    from analysis.replication import DEFAULT_PROVINCE, FORMATS
+
+    p = sub.add_parser("replicate", help="assemble the replication report (HTML and PDF, vi "
+                       "and en) from the executed notebooks 01-05",
+                       description="Assemble the replication report per language from the "
+                       "executed notebooks 01-05 (run `make reports` first).")
+    p.add_argument("--lang", action="append", metavar="LANG",
+                   help="vi or en (repeatable; default both)")
+    p.add_argument("--province", default=DEFAULT_PROVINCE,
+                   help="focus province (default: %(default)s)")
+    p.add_argument("--reports-dir", metavar="DIR", default=str(paths.REPORTS),
+                   help="reports folder with executed/ (default: reports/)")
+    p.add_argument("--figures-dir", metavar="DIR", default=str(paths.FIGURES),
+                   help="where the notebooks saved their figures (default: reports/figures/)")
+    p.add_argument("--formats", nargs="+", default=list(FORMATS), metavar="FMT",
+                   help="html and/or pdf")
+    p.set_defaults(func=_cmd_replicate)
+
+
 # Subcommands register here. Each adds its parser with set_defaults(func=...).
-SUBCOMMANDS = [_add_build, _add_extract, _add_annotate, _add_check]
+SUBCOMMANDS = [_add_build, _add_extract, _add_annotate, _add_check, _add_replicate]
 
 
 def make_parser() -> argparse.ArgumentParser:

@@ -27,7 +27,6 @@ The ids in a figure's source line become links: claims and lessons to the annota
 
 from __future__ import annotations
 
-import argparse
 import base64
 import datetime as dt
 import html
@@ -1051,34 +1050,3 @@ def build_replication(reports_dir: Path = paths.REPORTS, lang: str = "vi", *,
         write_atomic(out, pdf)
         written.append(out)
     return written
-
-
-def main_replicate(argv: Sequence[str] | None = None) -> int:
-    """`python -m analysis replicate [--lang vi|en] [--province P] [--reports-dir DIR]
-    [--formats html pdf]`: write the replication reports; UserError → one line, exit 2."""
-    import sys
-
-    p = argparse.ArgumentParser(prog="python -m analysis replicate",
-                                description="Assemble the replication report (HTML and PDF) "
-                                "per language from the executed notebooks 01-05.")
-    p.add_argument("--lang", action="append", metavar="LANG",
-                   help="vi or en (repeatable; default both)")
-    p.add_argument("--province", default=DEFAULT_PROVINCE, help="focus province (default: "
-                   "%(default)s)")
-    p.add_argument("--reports-dir", metavar="DIR", default=str(paths.REPORTS),
-                   help="reports folder with executed/ (default: reports/)")
-    p.add_argument("--figures-dir", metavar="DIR", default=str(paths.FIGURES),
-                   help="where the notebooks saved their figures (default: reports/figures/)")
-    p.add_argument("--formats", nargs="+", default=list(FORMATS), metavar="FMT",
-                   help="html and/or pdf")
-    args = p.parse_args(argv)
-    try:
-        for lang in args.lang or ["vi", "en"]:
-            for path in build_replication(Path(args.reports_dir), check_lang(lang, "--lang"),
-                                          province=args.province, formats=args.formats,
-                                          figures_dir=Path(args.figures_dir)):
-                print(path)
-    except UserError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return e.exit_code
-    return 0
