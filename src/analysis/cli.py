@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from analysis import paths
 from analysis.errors import UserError
 
 
@@ -98,7 +99,6 @@ def _add_build(sub: argparse._SubParsersAction) -> None:
 
 
 def _cmd_extract(args: argparse.Namespace) -> int:
-    from analysis import paths
     from analysis.processed import extract, extraction_statement
 
     written = extract(Path(args.article) if args.article else paths.ARTICLE,
@@ -110,7 +110,6 @@ def _cmd_extract(args: argparse.Namespace) -> int:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from analysis import paths
     from analysis.inputs import check_inputs
 
     for line in check_inputs(Path(args.data_dir) if args.data_dir else paths.DATA):
@@ -148,14 +147,12 @@ def _cmd_annotate(args: argparse.Namespace) -> int:
 
 
 def _add_annotate(sub: argparse._SubParsersAction) -> None:
-    from analysis.annotate import SOURCE_DIR
-
     p = sub.add_parser("annotate", help="write the article as an HTML page with every claim "
                        "and lesson marked", description="Read a text file (default: the "
                        "article in data/raw), extract its claims and lessons and write "
                        "reports/source/<name>.html (and <name>_en.html).")
     p.add_argument("path", nargs="?", help="text file (default: the article of record)")
-    p.add_argument("--out", default=str(SOURCE_DIR), metavar="DIR",
+    p.add_argument("--out", default=str(paths.REPORTS / "source"), metavar="DIR",
                    help="output folder (default: reports/source/)")
     p.add_argument("--lang", choices=["vi", "en"],
                    help="only this language's page (default: both)")
@@ -175,22 +172,19 @@ def _cmd_replicate(args: argparse.Namespace) -> int:
 
 
 def _add_replicate(sub: argparse._SubParsersAction) -> None:
-    from analysis import paths
-    from analysis.replication import DEFAULT_PROVINCE, FORMATS
-
     p = sub.add_parser("replicate", help="assemble the replication report (HTML and PDF, vi "
                        "and en) from the executed notebooks 01-05",
                        description="Assemble the replication report per language from the "
                        "executed notebooks 01-05 (run `make reports` first).")
     p.add_argument("--lang", action="append", metavar="LANG",
                    help="vi or en (repeatable; default both)")
-    p.add_argument("--province", default=DEFAULT_PROVINCE,
+    p.add_argument("--province", default="Phú Yên",
                    help="focus province (default: %(default)s)")
     p.add_argument("--reports-dir", metavar="DIR", default=str(paths.REPORTS),
                    help="reports folder with executed/ (default: reports/)")
     p.add_argument("--figures-dir", metavar="DIR", default=str(paths.FIGURES),
                    help="where the notebooks saved their figures (default: reports/figures/)")
-    p.add_argument("--formats", nargs="+", default=list(FORMATS), metavar="FMT",
+    p.add_argument("--formats", nargs="+", default=["html", "pdf"], metavar="FMT",
                    help="html and/or pdf")
     p.set_defaults(func=_cmd_replicate)
 
