@@ -1,5 +1,10 @@
-"""Shared test set-up: writable homes for matplotlib/IPython/Jupyter so kernels started by tests
-print no warnings, whoever runs pytest (make, an IDE, CI)."""
+"""Shared test set-up.
+
+- Writable homes for matplotlib/IPython/Jupyter so kernels started by tests print no warnings,
+  whoever runs pytest (make, an IDE, CI).
+- The article of record, read once per session by the real reading layer. Tests must not mutate
+  these objects (derive frames with .assign / .copy).
+"""
 
 from __future__ import annotations
 
@@ -7,8 +12,35 @@ import os
 import tempfile
 from pathlib import Path
 
+import pytest
+
+from analysis.article import load_article
+from analysis.claims import extract_article_claims
+from analysis.lessons import extract_article_lessons
+from analysis.themes import load_codebook
+
 _home = Path(tempfile.gettempdir()) / "giamngheo-test-homes"
 for var, sub in (("MPLCONFIGDIR", "matplotlib"), ("IPYTHONDIR", "ipython"),
                  ("JUPYTER_RUNTIME_DIR", "jupyter-runtime")):
     (_home / sub).mkdir(parents=True, exist_ok=True)
     os.environ.setdefault(var, str(_home / sub))
+
+
+@pytest.fixture(scope="session")
+def article():
+    return load_article()
+
+
+@pytest.fixture(scope="session")
+def claims(article):
+    return extract_article_claims(article)
+
+
+@pytest.fixture(scope="session")
+def lessons(article):
+    return extract_article_lessons(article)
+
+
+@pytest.fixture(scope="session")
+def codebook():
+    return load_codebook()

@@ -110,10 +110,6 @@ class _Page(HTMLParser):
             self.texts[n].append(data)
 
 
-@pytest.fixture(scope="module")
-def article():
-    return load_article()
-
 
 @pytest.fixture(scope="module")
 def layer(article):

@@ -9,11 +9,6 @@ from analysis.article import load_article, parse_article, read_text, sections_fr
 from analysis.errors import UserError
 
 
-@pytest.fixture(scope="module")
-def article():
-    return load_article()
-
-
 def test_headline_dateline_byline(article):
     assert article.headline.text == "Những bài học kinh nghiệm từ công tác giảm nghèo bền vững"
     assert article.published == datetime(2020, 12, 20, 15, 38, tzinfo=timezone(timedelta(hours=7)))

@@ -10,26 +10,8 @@ import pandas as pd
 import pytest
 
 from analysis import audit
-from analysis.article import load_article
-from analysis.claims import extract_article_claims
 from analysis.errors import UserError
-from analysis.lessons import extract_article_lessons
 from analysis.similarity import lesson_similarity
-
-
-@pytest.fixture(scope="module")
-def article():
-    return load_article()
-
-
-@pytest.fixture(scope="module")
-def claims(article):
-    return extract_article_claims(article)
-
-
-@pytest.fixture(scope="module")
-def lessons(article):
-    return extract_article_lessons(article)
 
 
 @pytest.fixture(scope="module")

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
-
-from analysis.article import load_article, read_text
-from analysis.lessons import COLUMNS, extract_article_lessons, extract_lessons, lesson_body
+from analysis.article import read_text
+from analysis.lessons import COLUMNS, extract_lessons, lesson_body
 from analysis.paths import ARTICLE
 
 CAPTION = "Nhiều mô hình áp dụng có hiệu quả trong thực tế."
@@ -30,14 +28,6 @@ EXPECTED = {
 }
 
 
-@pytest.fixture(scope="module")
-def article():
-    return load_article()
-
-
-@pytest.fixture(scope="module")
-def lessons(article):
-    return extract_article_lessons(article)
 
 
 def test_article_has_five_lessons_per_province(lessons):

@@ -14,26 +14,11 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
 
 from analysis import audit, metrics, plots, similarity, themes  # noqa: E402
-from analysis.article import load_article  # noqa: E402
-from analysis.claims import extract_article_claims  # noqa: E402
-from analysis.lessons import extract_article_lessons  # noqa: E402
 
 PY = "Phú Yên"
 
 
-@pytest.fixture(scope="module")
-def article():
-    return load_article()
 
-
-@pytest.fixture(scope="module")
-def claims(article):
-    return extract_article_claims(article)
-
-
-@pytest.fixture(scope="module")
-def lessons(article):
-    return extract_article_lessons(article)
 
 
 @pytest.fixture(scope="module")

@@ -8,20 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.article import load_article
 from analysis.errors import UserError
-from analysis.lessons import extract_article_lessons, extract_lessons, lesson_body
+from analysis.lessons import extract_lessons, lesson_body
 from analysis.similarity import PAIR_COLUMNS, lesson_pairs, lesson_similarity, reused_pairs
-
-
-@pytest.fixture(scope="module")
-def article():
-    return load_article()
-
-
-@pytest.fixture(scope="module")
-def lessons(article):
-    return extract_article_lessons(article)
 
 
 @pytest.fixture(scope="module")

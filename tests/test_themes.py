@@ -5,9 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis.article import load_article
 from analysis.errors import UserError
-from analysis.lessons import extract_article_lessons, extract_lessons
+from analysis.lessons import extract_lessons
 from analysis.themes import (
     COLUMNS,
     code_lessons,
@@ -51,19 +50,7 @@ EXPECTED = {
 }
 
 
-@pytest.fixture(scope="module")
-def article():
-    return load_article()
 
-
-@pytest.fixture(scope="module")
-def codebook():
-    return load_codebook()
-
-
-@pytest.fixture(scope="module")
-def lessons(article):
-    return extract_article_lessons(article)
 
 
 @pytest.fixture(scope="module")
