@@ -1,0 +1,58 @@
+"""The walking skeleton end to end: notebook 00 built by the CLI into HTML (with and without
+code) and PDF, with the annotated source page beside it and linked from the index."""
+
+from __future__ import annotations
+
+import io
+import unicodedata
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from analysis.cli import main
+from analysis.export import external_references
+
+pytestmark = pytest.mark.slow
+
+NAME = "00_article_overview_vi"
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("skeleton") / "reports"
+    assert main(["build", "--only", NAME, "--reports-dir", str(out), "--workers", "1"]) == 0
+    return out
+
+
+def test_three_formats_exist(reports):
+    for rel in (f"html/{NAME}.html", f"html-nocode/{NAME}.html", f"pdf/{NAME}.pdf",
+                f"executed/{NAME}.ipynb", "index.html", "manifest.json"):
+        assert (reports / rel).stat().st_size > 1000, rel
+
+
+def test_pdf_text_has_correct_vietnamese(reports):
+    pdf = PdfReader(io.BytesIO((reports / "pdf" / f"{NAME}.pdf").read_bytes()))
+    text = unicodedata.normalize("NFC", "\n".join(p.extract_text() for p in pdf.pages))
+    for phrase in ("Phú Yên", "Hải Dương", "An Giang", "giảm nghèo bền vững", "Phạm Nguyễn"):
+        assert phrase in text, phrase
+    assert "1.860" in text  # the word count, Vietnamese number format
+
+
+def test_html_shows_the_article_facts_offline(reports):
+    page = (reports / "html" / f"{NAME}.html").read_text(encoding="utf-8")
+    nocode = (reports / "html-nocode" / f"{NAME}.html").read_text(encoding="utf-8")
+    for html in (page, nocode):
+        assert external_references(html) == []
+        assert "Những bài học kinh nghiệm từ công tác giảm nghèo bền vững" in html
+        assert "Hải Dương: đúc rút 5 bài học" in html and "2020-12-20 15:38 +0700" in html
+        assert "injected-parameters" not in html and "Parameters" not in html
+    assert "load_article" in page and "load_article" not in nocode
+
+
+def test_index_links_the_annotated_source(reports):
+    index = (reports / "index.html").read_text(encoding="utf-8")
+    assert 'href="source/000_e03e84a75c12cd48.html"' in index
+    source = (reports / "source" / "000_e03e84a75c12cd48.html").read_text(encoding="utf-8")
+    assert 'id="claim-c01"' in source and 'id="lesson-phu-yen-1"' in source
+    assert f'href="html/{NAME}.html"' in index
