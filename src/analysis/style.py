@@ -6,13 +6,14 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-
-import matplotlib.pyplot as plt
-import seaborn as sns
+from typing import TYPE_CHECKING
 
 from analysis import paths
 from analysis.files import write_atomic
 from analysis.provinces import slugify
+
+if TYPE_CHECKING:  # seaborn and pyplot cost ~1.5–4 s to import: only where a figure is made
+    import matplotlib.pyplot as plt
 
 #: DejaVu Sans ships with matplotlib and covers every Vietnamese letter (NFC and NFD).
 FONT = "DejaVu Sans"
@@ -33,6 +34,8 @@ PALETTE: dict[str, str] = {
 
 def set_theme() -> None:
     """Apply the package's seaborn theme (call once per notebook; idempotent)."""
+    import seaborn as sns  # imported here: `PALETTE` users (annotate, the build) need no plots
+
     sns.set_theme(context="notebook", style="whitegrid", font=FONT,
                   rc={"figure.dpi": 110, "savefig.dpi": 150, "svg.fonttype": "none",
                       "axes.titleweight": "bold", "figure.autolayout": False})
