@@ -566,6 +566,24 @@ def write_manifest(layout: Layout, jobs: list[Job], outcomes: dict[str, Outcome]
     return manifest
 
 
+def _run_steps(steps: Sequence[Callable[[Layout], object]], layout: Layout,
+               fp: cache.Fingerprint) -> None:
+    """Run each step unless it already ran on the same data, code and packages.
+
+    A step may declare `step.outputs(layout) -> list[Path]`; a missing output reruns it.
+    """
+    key = cache.sha256_bytes(cache.canonical_json(
+        {"data": fp.data, "src": fp.src, "packages": fp.packages}).encode())
+    for step in steps:
+        record = layout.record(f"_step-{step.__name__.strip('_')}")
+        outputs = getattr(step, "outputs", lambda _layout: [])(layout)
+        if (record.exists() and all(p.exists() for p in outputs)
+                and json.loads(record.read_text(encoding="utf-8")).get("key") == key):
+            continue
+        step(layout)
+        cache.write_json(record, {"key": key})
+
+
 def refresh_index(layout: Layout, manifest: dict[str, Any] | None = None) -> None:
     """Rewrite reports/index.html from the manifest, linking the documents now present."""
     if manifest is None:
@@ -701,8 +719,7 @@ def build(*, layout: Layout | None = None, only: Sequence[str] | None = None,
                         fix="wait for it to finish; the lock is released when it exits") from None
     try:
         cache.sweep_partials(layout.reports)
-        for step in before:
-            step(layout)
+        _run_steps(before, layout, fp)
         summary = _execute(plans, all_jobs, layout, fp, workers, timeout, scheduler, log,
                            sys.stderr.isatty() if progress is None else progress, summary)
         if after and not summary.failed:

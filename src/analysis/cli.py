@@ -30,6 +30,10 @@ def _annotate(layout: object) -> None:
     main_annotate(out_dir=layout.reports / "source")
 
 
+_annotate.outputs = lambda layout: [layout.reports / "source" / f"{paths.ARTICLE.stem}{suffix}.html"
+                                    for suffix in ("", "_en")]
+
+
 def _replication(args: argparse.Namespace):  # noqa: ANN202
     """The replication documents, assembled from the executed notebooks after a full build."""
     formats = [f for f in (args.formats or ["html", "pdf"]) if f in ("html", "pdf")]

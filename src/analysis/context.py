@@ -371,14 +371,12 @@ def key_values(ctx: pd.DataFrame, joined: pd.DataFrame | None = None,
 
 
 def show_key_values(values: dict[str, object], lang: str) -> None:
-    """Display `values` as a readable table (text/html) carrying the JSON (application/json),
-    so a test can read it from the executed notebook."""
+    """Record `values` in the executed notebook as JSON (application/json) for tests and the
+    replication report; readers of the exports see one line naming what was recorded."""
     from IPython.display import display
 
-    flat = pd.json_normalize(values, sep=".").T.rename(columns={0: ""})
-    html = f"<p><b>{t('context_values_title', lang)}</b></p>" + flat.to_html()
-    display({"application/json": json.loads(json.dumps(values)), "text/html": html,
-             "text/plain": json.dumps(values, ensure_ascii=False)}, raw=True)
+    note = f"{t('context_values_title', lang)}: {', '.join(map(str, values))}"
+    display({"application/json": json.loads(json.dumps(values)), "text/plain": note}, raw=True)
 
 
 # --------------------------------------------------------------------------- figures

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import yaml
 from babel.numbers import format_decimal
 
 from analysis.errors import UserError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 LANGS = ("vi", "en")
 TRANSLATIONS = Path(__file__).with_name("translations")

@@ -3,16 +3,19 @@ and finding or resolving a province name written the way news prose writes it.""
 
 from __future__ import annotations
 
+import csv
 import difflib
 import re
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from analysis import paths
 from analysis.errors import UserError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # Spellings seen in prose and sources that differ from the table's `name_vi`.
 ALIASES: dict[str, str] = {
@@ -47,39 +50,46 @@ def slugify(text: str) -> str:
 
 
 @lru_cache(maxsize=4)
-def _load(path: str) -> pd.DataFrame:
+def _load(path: str) -> tuple[dict[str, str], ...]:
+    """The table's rows (read with the csv module: resolving a name must not import pandas)."""
     p = Path(path)
     if not p.exists():
         raise UserError("province table not found", where=str(p),
                         fix="restore data/external/vietnam_provinces_63_codes.csv from git")
-    df = pd.read_csv(p, dtype=str, keep_default_na=False)
-    missing = [c for c in COLUMNS if c not in df.columns]
-    if missing:
-        raise UserError(f"missing column {missing[0]!r}", where=str(p),
-                        fix=f"the table needs the columns {', '.join(COLUMNS)}")
-    df["name_vi"] = df["name_vi"].map(lambda s: unicodedata.normalize("NFC", s))
-    dup = df["name_vi"].duplicated()
-    if dup.any():
-        row = int(dup.idxmax()) + 2
-        raise UserError(f"duplicated province {df['name_vi'][dup].iloc[0]!r}",
-                        where=f"{p}:{row}", fix="each province must appear once")
-    return df
+    with p.open(encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
+        if missing:
+            raise UserError(f"missing column {missing[0]!r}", where=str(p),
+                            fix=f"the table needs the columns {', '.join(COLUMNS)}")
+        rows = tuple({**r, "name_vi": unicodedata.normalize("NFC", r["name_vi"])}
+                     for r in reader)
+    seen: set[str] = set()
+    for line, row in enumerate(rows, start=2):
+        if row["name_vi"] in seen:
+            raise UserError(f"duplicated province {row['name_vi']!r}", where=f"{p}:{line}",
+                            fix="each province must appear once")
+        seen.add(row["name_vi"])
+    return rows
 
 
 def load_provinces(path: Path = paths.PROVINCES) -> pd.DataFrame:
     """The 63-province table (GSO code, names, region, ISO 3166-2 code, boundary ids)."""
-    return _load(str(path)).copy()
+    import pandas as pd
+
+    return pd.DataFrame(list(_load(str(path))))
 
 
 def province_names(path: Path = paths.PROVINCES) -> list[str]:
     """Vietnamese names of the 63 provinces, in GSO code order."""
-    return _load(str(path))["name_vi"].tolist()
+    return [r["name_vi"] for r in _load(str(path))]
 
 
+@lru_cache(maxsize=4)
 def _lookup(path: Path) -> dict[str, str]:
-    table = _load(str(path))
-    keys = {_fold(n): n for n in table["name_vi"]}
-    keys.update({_fold(a): n for a, n in zip(table["name_ascii"], table["name_vi"], strict=True)})
+    rows = _load(str(path))
+    keys = {_fold(r["name_vi"]): r["name_vi"] for r in rows}
+    keys.update({_fold(r["name_ascii"]): r["name_vi"] for r in rows})
     keys.update({_fold(a): n for a, n in ALIASES.items()})
     return keys
 
@@ -108,14 +118,13 @@ def resolve_province(name: object, *, allowed: list[str] | None = None,
 def province_slug(name: str, path: Path = paths.PROVINCES) -> str:
     """Safe ASCII file-name part for a province ('Phú Yên' → 'phu-yen'), from the table."""
     canonical = resolve_province(name, path=path)
-    table = _load(str(path))
-    ascii_name = table.loc[table["name_vi"] == canonical, "name_ascii"].iloc[0]
+    ascii_name = next(r["name_ascii"] for r in _load(str(path)) if r["name_vi"] == canonical)
     return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
 
 
 @lru_cache(maxsize=4)
 def _mention_pattern(path: str) -> re.Pattern[str]:
-    names = list(_load(path)["name_vi"]) + list(ALIASES)
+    names = [r["name_vi"] for r in _load(path)] + list(ALIASES)
     names.sort(key=len, reverse=True)
     alternation = "|".join(re.escape(n) for n in names)
     return re.compile(rf"(?<!\w)(?:{alternation})(?!\w)")
