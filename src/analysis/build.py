@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from analysis import cache, paths
-from analysis.config import DEFAULT_CONFIG, FORMATS, Job, load_config
+from analysis.config import DEFAULT_CONFIG, FORMATS, Job, load_config, notebook_parameters
 from analysis.errors import UserError
 from analysis.index import render_index
 
@@ -353,13 +353,39 @@ def _outputs_intact(record: dict[str, Any], layout: Layout, formats: Sequence[st
     return missing
 
 
+def job_inputs(job: Job, nb_bytes: bytes, layout: Layout) -> list[Path] | None:
+    """The data a job reads, for its cache key: the files and folders under data/ that its
+    path-valued parameters name (the notebook's defaults overridden by the job's values), plus
+    the province table the library resolves every province name with.
+
+    None — key on all of data/ — when the notebook names no data path: safe by default. The
+    notebooks pass these paths to every loader, so an edit elsewhere in data/ (the boundary file,
+    say) rebuilds only the reports that read it; tests/test_build_inputs.py checks every file a
+    notebook opens is among them.
+    """
+    try:
+        defaults = notebook_parameters(json.loads(nb_bytes)) or {}
+    except ValueError:
+        return None
+    data = layout.data.resolve()
+    found: list[Path] = []
+    for value in {**defaults, **job.parameters}.values():
+        if isinstance(value, str) and value and "\n" not in value and len(value) < 500:
+            path = (job.notebook.parent / value).resolve()
+            if path.is_relative_to(data) and path.exists():
+                found.append(path)
+    return sorted({*found, data / "external" / paths.PROVINCES.name}) if found else None
+
+
 def _plan(job: Job, fp: cache.Fingerprint, layout: Layout, cli_formats: tuple[str, ...] | None,
           force: bool) -> _Plan | None:
     formats = tuple(f for f in job.formats if cli_formats is None or f in cli_formats)
     if not formats:
         return None
     nb_bytes = job.notebook.read_bytes()
-    key, parts = fp.key(nb_bytes, job.parameters)
+    inputs = job_inputs(job, nb_bytes, layout)
+    key, parts = fp.key(nb_bytes, job.parameters,
+                        None if inputs is None else cache.files_digest(layout.data, inputs))
     record = cache.read_json(layout.record(job.name))
     if not isinstance(record, dict) or record.get("name") != job.name:
         record = None
@@ -575,7 +601,7 @@ def _run_steps(steps: Sequence[Callable[[Layout], object]], layout: Layout,
     key = cache.sha256_bytes(cache.canonical_json(
         {"data": fp.data, "src": fp.src, "packages": fp.packages}).encode())
     for step in steps:
-        record = layout.record(f"_step-{step.__name__.strip('_')}")
+        record = layout.reports / ".cache" / "steps" / f"{step.__name__.strip('_')}.json"
         outputs = getattr(step, "outputs", lambda _layout: [])(layout)
         if (record.exists() and all(p.exists() for p in outputs)
                 and json.loads(record.read_text(encoding="utf-8")).get("key") == key):

@@ -70,6 +70,20 @@ def tree_digest(root: Path) -> str:
     return h.hexdigest()
 
 
+def files_digest(root: Path, inputs: Iterable[Path]) -> str:
+    """sha256 over the path (relative to `root`) and content of each input file or folder."""
+    root = Path(root).resolve()
+    files: set[Path] = set()
+    for p in inputs:
+        p = Path(p).resolve()
+        files.update(tree_files(p) if p.is_dir() else [p])
+    h = hashlib.sha256()
+    for p in sorted(files):
+        h.update(p.relative_to(root).as_posix().encode() + b"\0")
+        h.update((sha256_file(p) if p.exists() else "<absent>").encode() + b"\n")
+    return h.hexdigest()
+
+
 def installed_packages() -> dict[str, str]:
     """{distribution name: version} of this interpreter, sorted by name."""
     found: dict[str, str] = {}
@@ -97,12 +111,16 @@ class Fingerprint:
                    packages=sha256_bytes(canonical_json(pkgs).encode()), package_list=pkgs,
                    python=sys.version.split()[0])
 
-    def key(self, notebook: bytes, parameters: dict[str, Any]) -> tuple[str, dict[str, str]]:
-        """The cache key of one job and the parts it was made from (kept for provenance)."""
+    def key(self, notebook: bytes, parameters: dict[str, Any],
+            data: str | None = None) -> tuple[str, dict[str, str]]:
+        """The cache key of one job and the parts it was made from (kept for provenance).
+
+        `data` is the digest of the data files the job reads (`files_digest`); default: all.
+        """
         parts = {"engine": str(ENGINE_VERSION), "python": self.python,
                  "notebook_sha256": sha256_bytes(notebook),
                  "parameters_sha256": sha256_bytes(canonical_json(parameters).encode()),
-                 "data_sha256": self.data, "src_sha256": self.src,
+                 "data_sha256": data or self.data, "src_sha256": self.src,
                  "packages_sha256": self.packages}
         return sha256_bytes(canonical_json(parts).encode()), parts
 
