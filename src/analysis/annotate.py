@@ -14,8 +14,9 @@ and builds its markup from the extractors' character offsets into `Article.text`
 
 Everything from the source or a parameter goes through `html.escape`; the page has inline CSS
 only (no script, nothing from another host) and no timestamp, so a re-run writes the same bytes.
-`annotated_typst` renders the same markup as Typst for a PDF appendix; `source_link` and
-`source_caption` give notebooks and the audit table links into the page.
+`annotated_typst` renders the same markup as Typst for a PDF appendix; `source_link`,
+`source_caption`, `figure_caption` (a figure's ids) and `linked_table` (the audit tables) give
+notebooks links into the page.
 
 File names: ``reports/source/<stem>.html`` is the page with Vietnamese apparatus (legend, notes,
 theme names), ``<stem>_en.html`` the English one; the article text is the same Vietnamese in
@@ -123,6 +124,67 @@ def source_caption(claims: Iterable[object] = (), lessons: Iterable[object] = ()
         parts.append(f"{esc(t('annotate_sources_prefix', lang))}: "
                      f"{', '.join(esc(s) for s in other)}")
     return " · ".join(parts)
+
+
+#: A claim id ('c01'); a lesson id is '<place slug>-<ordinal>' ('phu-yen-2'). Anything else a
+#: figure names (e.g. 'res80_text', 'gso_pov_prov') is a source id, shown as plain text.
+CLAIM_ID = re.compile(r"c\d+")
+LESSON_ID = re.compile(r"[a-z]+(?:-[a-z]+)*-\d+")
+#: Table columns whose cells are claim / lesson ids (several joined by ';', as in the audit).
+ID_COLUMNS = {"claim_id": "claim", "claim_ids": "claim", "same_as": "claim",
+              "lesson_id": "lesson", "lesson_ids": "lesson"}
+
+
+def figure_caption(fig: object, lang: str = "vi", *, page: str | None = None) -> str:
+    """Markdown caption for a figure: its claim and lesson ids linked to the annotated article.
+
+    Reads the ids `style.add_source` kept on the figure (an Axes works too: its figure is
+    used), splits them into claims (`CLAIM_ID`), lessons (`LESSON_ID`) and sources, and
+    renders them with `source_caption` for the page of `lang` (default `source_page(lang)`,
+    as seen from reports/html/). A figure without ids gets ''.
+    """
+    from analysis.style import SOURCE_IDS_ATTR
+
+    owner = getattr(fig, "figure", None)  # an Axes' figure; a Figure's is itself
+    fig = fig if owner is None else owner
+    ids = [str(i) for i in getattr(fig, SOURCE_IDS_ATTR, None) or ()]
+    claims = [i for i in ids if CLAIM_ID.fullmatch(i)]
+    lessons = [i for i in ids if i not in claims and LESSON_ID.fullmatch(i)]
+    sources = [i for i in ids if i not in claims and i not in lessons]
+    return source_caption(claims, lessons, sources, lang=lang,
+                          page=source_page(lang) if page is None else page)
+
+
+def _linked_cell(value: object, kind: str, page: str) -> str:
+    ids = [i.strip() for i in _text(value).split(";") if i.strip()]
+    return ", ".join(f'<a href="{html.escape(source_link(kind, i, page=page))}">'
+                     f"{html.escape(i)}</a>" for i in ids)
+
+
+def linked_table(frame: pd.DataFrame, lang: str = "vi", columns: Iterable[str] | None = None,
+                 decimals: dict[str, int] | None = None, *, page: str | None = None) -> str:
+    """`frame` as an HTML table whose claim / lesson id cells link to the annotated article.
+
+    The frame is shown as `metrics.localised(frame, lang, columns, decimals)` shows it
+    (translated headers and values, local numbers); every header and cell is escaped, and
+    the cells of `ID_COLUMNS` ('c01', 'c01;c10', 'phu-yen-2') become one link per id to
+    its anchor on the page of `lang` (default `source_page(lang)`). Display it with
+    `IPython.display.HTML`.
+    """
+    from analysis.metrics import localised
+
+    page = source_page(lang) if page is None else page
+    shown = localised(frame, lang, columns, decimals)
+    kinds = [ID_COLUMNS.get(str(c)) for c in (frame.columns if columns is None else columns)]
+    out = ['<table class="dataframe linked-table">', "<thead><tr>"]
+    out += [f"<th>{html.escape(str(c))}</th>" for c in shown.columns]
+    out.append("</tr></thead><tbody>")
+    for row in shown.itertuples(index=False):
+        cells = [_linked_cell(v, kind, page) if kind else html.escape(_text(v))
+                 for v, kind in zip(row, kinds, strict=True)]
+        out.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    out.append("</tbody></table>")
+    return "\n".join(out)
 
 
 # --------------------------------------------------------------------------------------------

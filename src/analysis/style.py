@@ -41,9 +41,19 @@ def set_theme() -> None:
                       "axes.titleweight": "bold", "figure.autolayout": False})
 
 
+#: The figure attribute where `add_source` keeps the ids it wrote (`annotate.figure_caption`
+#: turns them into links to the annotated article).
+SOURCE_IDS_ATTR = "source_ids"
+
+
 def add_source(fig: plt.Figure, label: str, ids: Iterable[str] = ()) -> None:
-    """Write the source line under the figure: `label` and the claim/source ids it draws on."""
+    """Write the source line under the figure: `label` and the claim/source ids it draws on.
+
+    The ids are also kept on the figure (`fig.source_ids`, in order, once each) so a caption
+    can link them (`analysis.annotate.figure_caption`).
+    """
     ids = [i for i in dict.fromkeys(ids) if i]
+    setattr(fig, SOURCE_IDS_ATTR, ids)
     text = label + (f" [{', '.join(ids)}]" if ids else "")
     fig.text(0.01, 0.005, text, ha="left", va="bottom", fontsize=7.5, color="#555555",
              wrap=True)
