@@ -224,6 +224,7 @@ def test_html_self_contained_code_free_and_links_resolve(built: Path, page: _Col
     claims = [h for h, _ in page.hrefs if h.startswith("source/000_e03e84a75c12cd48.html#")]
     assert any("#claim-c09" in h for h in claims) and any("#lesson-" in h for h in claims)
     assert all(h.split("#", 1)[1] in source_ids for h in claims)
+    assert not any(h.startswith("../") for h, _ in page.hrefs), "links leave reports/"
 
 
 @pytest.mark.slow

@@ -28,6 +28,7 @@ The ids in a figure's source line become links: claims and lessons to the annota
 from __future__ import annotations
 
 import base64
+import copy
 import datetime as dt
 import html
 import io
@@ -842,6 +843,9 @@ def notebook_section(doc: Document, section: Section, province: str,
                     caption = t(f"rep_tab_{section.number}_{n_table}", lang, province=province)
                 except KeyError:
                     caption = t("rep_tab_generic", lang, section=int(section.number))
+                out = copy.deepcopy(out)  # its links were made for reports/html/
+                out["data"]["text/html"] = str(out["data"]["text/html"]).replace(
+                    'href="../source/', 'href="source/')
                 doc.table([_text(caption)], out)
             # text/plain only (return values such as saved paths): not report content
     doc.section_figs[section.number] = anchors
