@@ -27,10 +27,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from analysis import metrics, paths
 from analysis.errors import UserError
+from analysis.files import load_yaml
 from analysis.i18n import check_lang, fmt_num, t
 
 CHECKS = paths.DATA / "audit_checks.yml"
@@ -196,16 +196,8 @@ def parse_checks(entries: object, source: str = "checks") -> list[Check]:
 def load_checks(path: Path | str = CHECKS) -> list[Check]:
     """The declared checks in `path` (default data/audit_checks.yml), validated."""
     path = Path(path)
-    if not path.exists():
-        raise UserError("checks file not found", where=str(path),
-                        fix="pass the path of a YAML file with a 'checks' list")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        line = f":{mark.line + 1}" if mark is not None else ""
-        raise UserError(f"invalid YAML ({getattr(e, 'problem', e)})", where=f"{path}{line}",
-                        fix="fix the file's syntax") from e
+    data = load_yaml(path, what="checks file",
+                     missing_fix="pass the path of a YAML file with a 'checks' list")
     return parse_checks(data, str(path))
 
 

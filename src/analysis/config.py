@@ -47,6 +47,7 @@ import yaml
 
 from analysis import paths
 from analysis.errors import UserError
+from analysis.files import yaml_error
 from analysis.i18n import LANGS
 from analysis.provinces import province_slug, resolve_province
 
@@ -143,10 +144,7 @@ def _read_yaml(path: Path) -> _Yaml:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
     except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        loc = f"{path}:{mark.line + 1}" if mark else str(path)
-        problem = getattr(e, "problem", None) or e.__class__.__name__
-        raise UserError(f"invalid YAML ({problem})", where=loc, fix="fix the syntax") from None
+        raise yaml_error(e, path) from None
     _check_duplicate_keys(root, path)
     return _Yaml(path, data, root)
 

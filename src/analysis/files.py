@@ -6,6 +6,9 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
+
+from analysis.errors import UserError
 
 
 def write_atomic(path: Path, data: bytes | str) -> None:
@@ -39,3 +42,27 @@ def write_atomic(path: Path, data: bytes | str) -> None:
         pass
     finally:
         os.close(dir_fd)
+
+
+def yaml_error(error: Exception, path: Path) -> UserError:
+    """The one-line error for a YAML file that does not parse: file:line:column and the problem."""
+    mark = getattr(error, "problem_mark", None)
+    where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark is not None else str(path)
+    problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+    return UserError(f"invalid YAML ({problem})", where=where,
+                     fix="check indentation and quoting near that line")
+
+
+def load_yaml(path: Path, *, what: str, missing_fix: str) -> Any:
+    """Parse a UTF-8 YAML file; a missing, undecodable or malformed file is a `UserError`."""
+    import yaml
+
+    path = Path(path)
+    if not path.is_file():
+        raise UserError(f"{what} not found", where=str(path), fix=missing_fix)
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as e:
+        raise UserError(f"{what} is not UTF-8", where=str(path), fix="save it as UTF-8") from e
+    except yaml.YAMLError as e:
+        raise yaml_error(e, path) from e

@@ -11,10 +11,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import yaml
 from babel.numbers import format_decimal
 
 from analysis.errors import UserError
+from analysis.files import load_yaml
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -35,11 +35,7 @@ def check_lang(lang: object, parameter: str = "lang") -> str:
 def _table() -> dict[str, dict[str, str]]:
     table: dict[str, dict[str, str]] = {}
     for path in sorted(TRANSLATIONS.glob("*.yml")):
-        try:
-            entries = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError as e:
-            raise UserError(f"invalid YAML ({e.__class__.__name__})", where=str(path),
-                            fix="fix the file's syntax") from e
+        entries = load_yaml(path, what="translation file", missing_fix="") or {}
         for key, value in entries.items():
             if key in table:
                 raise UserError(f"translation key {key!r} defined twice", where=str(path),

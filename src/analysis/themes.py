@@ -15,11 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from analysis import paths
 from analysis.errors import UserError
-from analysis.files import write_atomic
+from analysis.files import load_yaml, write_atomic
 
 #: Columns of the lesson × theme table, in order.
 COLUMNS = ["lesson_id", "place", "ordinal", "theme_id", "cue", "evidence", "cue_start",
@@ -97,19 +96,7 @@ def load_codebook(path: Path = paths.CODEBOOK) -> tuple[Theme, ...]:
     """
     path = Path(path)
     where = str(path)
-    if not path.exists():
-        raise UserError("codebook not found", where=where, fix="restore data/codebook.yml from git")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        if mark is not None:
-            where = f"{path}:{mark.line + 1}:{mark.column + 1}"
-        problem = getattr(e, "problem", None) or str(e).splitlines()[0]
-        raise UserError(f"invalid YAML ({problem})", where=where,
-                        fix="check indentation and quoting near that line") from e
-    except UnicodeDecodeError as e:
-        raise UserError("codebook is not UTF-8", where=where, fix="save it as UTF-8") from e
+    data = load_yaml(path, what="codebook", missing_fix="restore data/codebook.yml from git")
     if not isinstance(data, dict) or not isinstance(data.get("themes"), list):
         raise UserError("no 'themes' list", where=where,
                         fix="the file must be a mapping with a 'themes:' list of themes")
