@@ -56,3 +56,17 @@ def test_index_links_the_annotated_source(reports):
     source = (reports / "source" / "000_e03e84a75c12cd48.html").read_text(encoding="utf-8")
     assert 'id="claim-c01"' in source and 'id="lesson-phu-yen-1"' in source
     assert f'href="html/{NAME}.html"' in index
+
+
+def test_the_claims_audit_pdf_carries_the_annotated_article(tmp_path):
+    out = tmp_path / "reports"
+    assert main(["build", "--only", "04_claims_audit_vi", "--formats", "pdf",
+                 "--reports-dir", str(out), "--workers", "1"]) == 0
+    pdf = PdfReader(io.BytesIO((out / "pdf" / "04_claims_audit_vi.pdf").read_bytes()))
+    text = unicodedata.normalize("NFC", "\n".join(p.extract_text() for p in pdf.pages))
+    # the appendix: the article's own body (which the audit tables do not quote) and byline,
+    # with claim ids inline
+    appendix = text[text.index("Sau 10 năm triển khai"):]
+    assert "Phạm Nguyễn" in appendix and "Thứ năm" in appendix
+    for claim_id in ("c01", "c09", "c12"):
+        assert claim_id in appendix

@@ -715,6 +715,13 @@ def annotated_typst(article: Article, claims: pd.DataFrame | None,
 # Files and the command
 
 
+def article_appendix(lang: str = "vi", path: Path | None = None) -> str:
+    """The article of record (or `path`), annotated, as Typst for a PDF appendix."""
+    article = load_article(Path(path) if path is not None else paths.ARTICLE)
+    claims, lessons, coded = read_layer(article)
+    return annotated_typst(article, claims, lessons, lang, coded)
+
+
 def read_layer(article: Article) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Claims, lessons and lesson × theme rows of `article`, from the reading layer.
 

@@ -419,6 +419,20 @@ def _clean_metadata(nb: Any, job: Job, layout: Layout) -> None:
     meta["output_path"] = "reports/" + layout.link(layout.executed(job.name))
 
 
+def _appendix(nb: Any, job: Job) -> str | None:
+    """Typst appended to a notebook's PDF, as its metadata asks (`analysis.pdf_appendix`):
+    "annotated-article" appends the article with every claim and lesson marked."""
+    wanted = (nb.metadata.get("analysis") or {}).get("pdf_appendix")
+    if wanted is None:
+        return None
+    if wanted != "annotated-article":
+        raise UserError(f"unknown pdf_appendix {wanted!r}", where=str(job.notebook),
+                        fix="use 'annotated-article' in the notebook's metadata.analysis")
+    from analysis.annotate import article_appendix
+
+    return article_appendix(job.lang)
+
+
 def _export(nb: Any, job: Job, formats: Sequence[str]) -> dict[str, bytes | str]:
     from analysis import export
 
@@ -427,7 +441,7 @@ def _export(nb: Any, job: Job, formats: Sequence[str]) -> dict[str, bytes | str]
     for fmt in formats:
         if fmt == "pdf":
             out[fmt] = export.to_pdf(clean, include_code=True, title=job.title, lang=job.lang,
-                                     source=job.notebook)
+                                     source=job.notebook, appendix=_appendix(nb, job))
         else:
             out[fmt] = export.to_html(clean, include_code=(fmt == "html"), title=job.title,
                                       lang=job.lang, source=job.notebook)

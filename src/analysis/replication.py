@@ -1017,7 +1017,6 @@ def build_replication(reports_dir: Path = paths.REPORTS, lang: str = "vi", *,
     HTML's claim links resolve. Returns the paths written.
     """
     from analysis import annotate, export
-    from analysis.article import load_article
     from analysis.files import write_atomic
 
     lang = check_lang(lang)
@@ -1043,10 +1042,8 @@ def build_replication(reports_dir: Path = paths.REPORTS, lang: str = "vi", *,
                                          source=out))
         written.append(out)
     if "pdf" in formats:
-        article = load_article(paths.ARTICLE)
-        claims, lessons, coded = annotate.read_layer(article)
         appendix = (f"#block(width: 100%)[] <{APPENDIX_LABEL}>\n"
-                    + annotate.annotated_typst(article, claims, lessons, lang, coded))
+                    + annotate.article_appendix(lang))
         with tempfile.TemporaryDirectory(prefix="analysis-fonts-") as tmp:
             pdf = export.to_pdf(nb, include_code=False, title=title, lang=lang, source=None,
                                 font_dir=_typst_fonts(Path(tmp)), appendix=appendix)
