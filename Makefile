@@ -61,4 +61,5 @@ lock:
 
 clean:
 	rm -rf reports/html reports/html-nocode reports/pdf reports/figures reports/executed \
-	  reports/failed reports/index.html reports/manifest.json reports/.cache .cache
+	  reports/failed reports/source reports/screens reports/replication_* reports/index.html \
+	  reports/manifest.json reports/.cache .cache
