@@ -46,7 +46,7 @@ JOBS = _one_job_per_notebook()
 def test_every_notebook_names_its_data():
     layout = build.Layout()
     for job in JOBS:
-        inputs = build.job_inputs(job, job.notebook.read_bytes(), layout)
+        inputs = build.job_inputs(job, layout)
         assert inputs, f"{job.notebook.name} names no data path: it would key on all of data/"
         assert paths.PROVINCES in inputs
 
@@ -83,6 +83,6 @@ def test_a_notebook_reads_no_data_outside_its_inputs(job, tmp_path, monkeypatch)
     opened = {Path(p).resolve() for p in log.read_text(encoding="utf-8").splitlines()}
     read = {p for p in opened if p.is_relative_to(data) and p.is_file()}
     assert read, "the hook recorded no data read: the test would pass vacuously"
-    inputs = build.job_inputs(job, job.notebook.read_bytes(), build.Layout())
+    inputs = build.job_inputs(job, build.Layout())
     allowed = {f.resolve() for p in inputs for f in (cache.tree_files(p) if p.is_dir() else [p])}
     assert read <= allowed, f"{job.notebook.name} reads undeclared data: {sorted(read - allowed)}"

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from analysis import cache, paths
-from analysis.config import DEFAULT_CONFIG, FORMATS, Job, load_config, notebook_parameters
+from analysis.config import DEFAULT_CONFIG, FORMATS, Job, load_config
 from analysis.errors import UserError
 from analysis.index import render_index
 
@@ -353,7 +353,7 @@ def _outputs_intact(record: dict[str, Any], layout: Layout, formats: Sequence[st
     return missing
 
 
-def job_inputs(job: Job, nb_bytes: bytes, layout: Layout) -> list[Path] | None:
+def job_inputs(job: Job, layout: Layout) -> list[Path] | None:
     """The data a job reads, for its cache key: the files and folders under data/ that its
     path-valued parameters name (the notebook's defaults overridden by the job's values), plus
     the province table the library resolves every province name with.
@@ -363,13 +363,9 @@ def job_inputs(job: Job, nb_bytes: bytes, layout: Layout) -> list[Path] | None:
     say) rebuilds only the reports that read it; tests/test_build_inputs.py checks every file a
     notebook opens is among them.
     """
-    try:
-        defaults = notebook_parameters(json.loads(nb_bytes)) or {}
-    except ValueError:
-        return None
     data = layout.data.resolve()
     found: list[Path] = []
-    for value in {**defaults, **job.parameters}.values():
+    for value in {**job.defaults, **job.parameters}.values():
         if isinstance(value, str) and value and "\n" not in value and len(value) < 500:
             path = (job.notebook.parent / value).resolve()
             if path.is_relative_to(data) and path.exists():
@@ -383,7 +379,7 @@ def _plan(job: Job, fp: cache.Fingerprint, layout: Layout, cli_formats: tuple[st
     if not formats:
         return None
     nb_bytes = job.notebook.read_bytes()
-    inputs = job_inputs(job, nb_bytes, layout)
+    inputs = job_inputs(job, layout)
     key, parts = fp.key(nb_bytes, job.parameters,
                         None if inputs is None else cache.files_digest(layout.data, inputs))
     record = cache.read_json(layout.record(job.name))

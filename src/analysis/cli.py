@@ -34,7 +34,7 @@ _annotate.outputs = lambda layout: [layout.reports / "source" / f"{paths.ARTICLE
                                     for suffix in ("", "_en")]
 
 
-def _replication(args: argparse.Namespace):  # noqa: ANN202
+def _replication(args: argparse.Namespace) -> list:
     """The replication documents, assembled from the executed notebooks after a full build."""
     formats = [f for f in (args.formats or ["html", "pdf"]) if f in ("html", "pdf")]
 

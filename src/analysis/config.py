@@ -75,6 +75,7 @@ class Job:
     title: str | None = None
     lang: str = "vi"
     where: str = field(default="", compare=False)  # "reports.yml:12: reports[0]" for messages
+    defaults: dict[str, Any] = field(default_factory=dict, compare=False)  # the parameters cell
 
 
 @dataclass
@@ -466,7 +467,7 @@ def load_config(path: Path = DEFAULT_CONFIG, *, notebooks_dir: Path | None = Non
             job = Job(name=name, notebook=nb_path, parameters=params, formats=formats,
                       timeout=timeout, entry=i, title=title,
                       lang=lang if lang in LANGS else "vi",
-                      where=y.where("reports", i, nb=nb_label))
+                      where=y.where("reports", i, nb=nb_label), defaults=declared or {})
             clash = names.get(name.casefold())
             if clash is not None:
                 raise UserError(f"output name {name!r} is produced twice: by {clash.where} "
