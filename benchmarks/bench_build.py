@@ -165,11 +165,11 @@ def _run(cmd: list[str], env: dict[str, str], cwd: Path = ROOT) -> subprocess.Co
 
 def load_jobs(grid: Path, only: list[str]) -> list[Any]:
     """The grid's jobs after --only, exactly as the engine selects them (its dry run)."""
-    from analysis import build
+    from analysis.build import engine
 
-    layout = build.Layout(config=grid, reports=Path(tempfile.mkdtemp(prefix="bench-dry-")))
+    layout = engine.Layout(config=grid, reports=Path(tempfile.mkdtemp(prefix="bench-dry-")))
     try:
-        summary = build.build(layout=layout, only=only or None, dry_run=True,
+        summary = engine.build(layout=layout, only=only or None, dry_run=True,
                               log=lambda msg: None)
     finally:
         shutil.rmtree(layout.reports, ignore_errors=True)
@@ -242,7 +242,7 @@ def profile(grid: Path, name: str) -> dict[str, float]:
     cells (papermill's per-cell times), HTML with and without code, and PDF."""
     import nbformat
 
-    from analysis import build, export
+    from analysis.build import engine, export
 
     env = _env(Path(tempfile.mkdtemp(prefix="bench-profile-")))
     t0 = time.perf_counter()
@@ -254,9 +254,9 @@ def profile(grid: Path, name: str) -> dict[str, float]:
             "parameters": job.parameters, "cwd": str(job.notebook.parent),
             "timeout": job.timeout, "work": str(Path(env["MPLCONFIGDIR"]).parent),
             "check_env": False}
-    build.skip_slow_imports()
+    engine.skip_slow_imports()
     t0 = time.perf_counter()
-    res = build.run_notebook(spec)
+    res = engine.run_notebook(spec)
     run_s = time.perf_counter() - t0
     if not res["ok"]:
         raise SystemExit(f"{name} failed: {res['error']}")

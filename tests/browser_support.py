@@ -17,7 +17,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from analysis import paths
+from analysis.data import paths
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
@@ -61,7 +61,7 @@ def build_small(reports: Path) -> Path:
     if proc.returncode != 0:
         pytest.fail(f"the build for the browser tests failed (exit {proc.returncode}):\n"
                     f"{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}", pytrace=False)
-    from analysis.annotate import main_annotate
+    from analysis.show.annotate import main_annotate
 
     main_annotate(out_dir=reports / "source")
     return reports

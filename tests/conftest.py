@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from analysis.article import load_article
-from analysis.claims import extract_article_claims
-from analysis.lessons import extract_article_lessons
-from analysis.themes import load_codebook
+from analysis.data.codebook import load_codebook
+from analysis.reading.article import load_article
+from analysis.reading.claims import extract_article_claims
+from analysis.reading.lessons import extract_article_lessons
 
 _home = Path(tempfile.gettempdir()) / "giamngheo-test-homes"
 for var, sub in (("MPLCONFIGDIR", "matplotlib"), ("IPYTHONDIR", "ipython"),

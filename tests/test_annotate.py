@@ -12,8 +12,12 @@ import pytest
 import typst
 from pypdf import PdfReader
 
-from analysis import paths
-from analysis.annotate import (
+from analysis.build.export import external_references
+from analysis.data import paths
+from analysis.data.codebook import Theme, load_codebook
+from analysis.errors import UserError
+from analysis.reading.article import load_article, parse_article
+from analysis.show.annotate import (
     STATUSES,
     _tint,
     annotate_html,
@@ -25,11 +29,7 @@ from analysis.annotate import (
     source_page,
     write_annotated,
 )
-from analysis.article import load_article, parse_article
-from analysis.errors import UserError
-from analysis.export import external_references
-from analysis.style import PALETTE
-from analysis.themes import Theme, load_codebook
+from analysis.show.style import PALETTE
 
 # A short article in the same register: a dateline, a headline with hostile markup, a lead with
 # figures, a province section with two lessons (the first holding a target figure), a byline.

@@ -5,8 +5,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from analysis.article import load_article, parse_article, read_text, sections_frame
 from analysis.errors import UserError
+from analysis.reading.article import load_article, parse_article, read_text, sections_frame
 
 
 def test_headline_dateline_byline(article):

@@ -9,14 +9,15 @@ import math
 import pandas as pd
 import pytest
 
-from analysis import audit
+from analysis.compute import audit
+from analysis.data.checks import FIELDS, load_checks, parse_checks
 from analysis.errors import UserError
-from analysis.similarity import lesson_similarity
+from analysis.reading.similarity import lesson_similarity
 
 
 @pytest.fixture(scope="module")
 def result(article, claims, lessons):
-    return audit.run_audit(claims, lessons, audit.load_checks(), text=article.masked_text())
+    return audit.run_audit(claims, lessons, load_checks(), text=article.masked_text())
 
 
 def _rows(result: pd.DataFrame, check_id: str) -> pd.DataFrame:
@@ -106,7 +107,7 @@ def test_reused_lesson_pair_is_flagged(result, article):
 
 
 def test_evidence_in_vietnamese(article, claims, lessons):
-    vi = audit.run_audit(claims, lessons, audit.load_checks(), text=article.masked_text(),
+    vi = audit.run_audit(claims, lessons, load_checks(), text=article.masked_text(),
                          lang="vi")
     row = vi[vi["check_id"] == "repoverty_difference"].iloc[0]
     assert row["evidence"].startswith("12,97 − 7,1 = 5,87")
@@ -114,14 +115,14 @@ def test_evidence_in_vietnamese(article, claims, lessons):
 
 
 def test_typo_search_without_the_page_uses_lesson_offsets(claims, lessons, article):
-    checks = audit.parse_checks([{"id": "t", "kind": "typo", "pattern": "sơ sở",
+    checks = parse_checks([{"id": "t", "kind": "typo", "pattern": "sơ sở",
                                   "correction": "cơ sở"}])
     row = audit.run_audit(claims, lessons, checks).iloc[0]
     assert row["start"] == article.text.index("sơ sở")
 
 
 def test_square_similarity_matrix_is_accepted(claims, lessons):
-    checks = audit.parse_checks([{"id": "r", "kind": "verbatim_reuse", "measure": "similarity",
+    checks = parse_checks([{"id": "r", "kind": "verbatim_reuse", "measure": "similarity",
                                   "threshold": 0.5}])
     rows = audit.run_audit(claims, lessons, checks, similarity=lesson_similarity(lessons))
     assert list(rows["lesson_ids"]) == ["phu-yen-2;hai-duong-1"]
@@ -162,7 +163,7 @@ def other_article():
 
 def test_engine_runs_on_another_articles_claims(other_article):
     claims, lessons = other_article
-    checks = audit.parse_checks({"checks": [
+    checks = parse_checks({"checks": [
         {"id": "same", "kind": "restatement"},
         {"id": "diff", "kind": "difference", "a": {"indicator": "poor_household_rate",
                                                    "period": "2016"},
@@ -193,7 +194,7 @@ def test_engine_runs_on_another_articles_claims(other_article):
 
 def test_a_check_with_nothing_to_check_says_so(other_article):
     claims, lessons = other_article
-    checks = audit.parse_checks([{"id": "d", "kind": "difference",
+    checks = parse_checks([{"id": "d", "kind": "difference",
                                   "a": {"indicator": "re_poverty_share"},
                                   "b": {"indicator": "re_poverty_share"},
                                   "stated": {"indicator": "re_poverty_share_reduction"}}])
@@ -229,16 +230,16 @@ def _write(tmp_path, text):
 def test_bad_declarations_name_file_entry_and_field(tmp_path, text, message):
     path = _write(tmp_path, text)
     with pytest.raises(UserError, match=message) as e:
-        audit.load_checks(path)
+        load_checks(path)
     assert str(path) in str(e.value)
 
 
 def test_missing_checks_file(tmp_path):
     with pytest.raises(UserError, match="checks file not found"):
-        audit.load_checks(tmp_path / "nope.yml")
+        load_checks(tmp_path / "nope.yml")
 
 
 def test_the_articles_checks_file_is_valid():
-    checks = audit.load_checks()
-    assert {c.kind for c in checks} == set(audit.FIELDS)
+    checks = load_checks()
+    assert {c.kind for c in checks} == set(FIELDS)
     assert len({c.id for c in checks}) == len(checks)

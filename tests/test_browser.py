@@ -5,7 +5,7 @@ these tests FAIL (never skip) with the apt command to run.
 
 What is tested: by default a small real build made here (`python -m analysis build --only ...`
 for both languages of 00, one figure notebook and the audit table, into a temp folder) plus the
-annotated article pages (`analysis.annotate.main_annotate`). Set BROWSER_REPORTS_DIR=reports to
+annotated article pages (`analysis.show.annotate.main_annotate`). Set BROWSER_REPORTS_DIR=reports to
 check an existing complete build instead (every page it has). Screenshots of every page opened
 go to reports/screens/ (previous PNGs there are removed first).
 

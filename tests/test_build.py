@@ -15,7 +15,8 @@ import time
 import pytest
 from test_build_support import Project, outcome, visible_files
 
-from analysis import build, cache, paths
+from analysis.build import cache, engine
+from analysis.data import paths
 
 pytestmark = pytest.mark.slow
 
@@ -167,7 +168,7 @@ def test_failures_are_isolated_reported_and_keep_the_last_good_report(project):
     assert (R / "html" / "flaky.html").read_bytes() == last_good
     assert not (R / "html" / "die.html").exists() and (R / "html" / "probe.html").exists()
 
-    table = build.format_summary(summary)
+    table = engine.format_summary(summary)
     assert re.search(r"flaky\s+failed", table) and re.search(r"probe\s+ok\s+[\d.]+\s+built", table)
     assert "FAILED flaky: notebooks/flaky.ipynb {} cell index 3 (In [3]): ValueError" in table
     assert "failed/flaky.ipynb" in table
@@ -210,7 +211,7 @@ def test_full_disk_keeps_previous_reports_and_cache(project, monkeypatch):
 
 
 def test_kernel_start_failure_is_retried(project, monkeypatch):
-    real = build._ipc_kernel_manager
+    real = engine._ipc_kernel_manager
     calls = []
 
     def flaky_manager(base, ipc, log, counter, **kw):
@@ -225,10 +226,10 @@ def test_kernel_start_failure_is_retried(project, monkeypatch):
                 raise RuntimeError("Address already in use (simulated ZMQ port race)")
         return PortTaken
 
-    monkeypatch.setattr(build, "_ipc_kernel_manager", flaky_manager)
+    monkeypatch.setattr(engine, "_ipc_kernel_manager", flaky_manager)
     nb = (project.root / "notebooks" / "fail.ipynb").read_text()
     nb = nb.replace("raise ValueError", "print")
-    res = build.run_notebook({"notebook": nb, "parameters": {"lang": "en"},
+    res = engine.run_notebook({"notebook": nb, "parameters": {"lang": "en"},
                               "cwd": str(project.root / "notebooks"), "timeout": 60,
                               "work": str(project.root / ".cache")})
     assert res["ok"], res["error"]
@@ -336,8 +337,8 @@ def test_unreachable_scheduler_is_a_user_error(project):
 
 
 def test_the_project_overview_builds(tmp_path):
-    layout = build.Layout(reports=tmp_path / "reports", work=tmp_path / "work")
-    summary = build.build(layout=layout, only=["00_article_overview_en"], formats=["html"],
+    layout = engine.Layout(reports=tmp_path / "reports", work=tmp_path / "work")
+    summary = engine.build(layout=layout, only=["00_article_overview_en"], formats=["html"],
                           progress=False, log=lambda m: None)
     assert summary.exit_code == 0, [o.error for o in summary.failed]
     page = (tmp_path / "reports" / "html" / "00_article_overview_en.html").read_text()

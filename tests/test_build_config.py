@@ -13,8 +13,9 @@ import pytest
 from filelock import FileLock
 from test_build_support import Project
 
-from analysis import build, cache, index, paths
-from analysis.config import load_config
+from analysis.build import cache, engine, index
+from analysis.data import paths
+from analysis.data.config import load_config
 from analysis.errors import UserError
 
 
@@ -270,4 +271,4 @@ def test_cli_help_lists_build():
     run = subprocess.run([sys.executable, "-m", "analysis", "--help"], capture_output=True,
                          text=True, timeout=60)
     assert run.returncode == 0 and "build" in run.stdout
-    assert build.format_summary(build.BuildSummary()).endswith("kernels started: 0")
+    assert engine.format_summary(engine.BuildSummary()).endswith("kernels started: 0")

@@ -1,6 +1,6 @@
 """A report's cache key covers only the data it reads (issue 8, benchmark (e)); this proves the
 declared inputs are complete: each notebook runs with a Python audit hook recording every file
-it opens, and every data file opened must be among `build.job_inputs` for that job.
+it opens, and every data file opened must be among `engine.job_inputs` for that job.
 
 (Reads made by C libraries without Python's `open` — GDAL reading the boundary file — are not
 seen by the hook; notebook 05 names the whole data/external folder, which contains that file.)
@@ -14,8 +14,9 @@ from pathlib import Path
 import papermill as pm
 import pytest
 
-from analysis import build, cache, paths
-from analysis.config import load_config, notebook_parameters
+from analysis.build import cache, engine
+from analysis.data import paths
+from analysis.data.config import load_config, notebook_parameters
 
 pytestmark = pytest.mark.slow
 
@@ -44,22 +45,22 @@ JOBS = _one_job_per_notebook()
 
 
 def test_every_notebook_names_its_data():
-    layout = build.Layout()
+    layout = engine.Layout()
     for job in JOBS:
-        inputs = build.job_inputs(job, layout)
+        inputs = engine.job_inputs(job, layout)
         assert inputs, f"{job.notebook.name} names no data path: it would key on all of data/"
         assert paths.PROVINCES in inputs
 
 
 def test_editing_the_boundary_file_changes_only_notebook_05s_keys(tmp_path):
-    layout = build.Layout()
+    layout = engine.Layout()
     fp = cache.Fingerprint.of(layout.data, layout.src)
     geo = next(paths.EXTERNAL.glob("boundaries/*/*.geojson"))
-    before = {j.name: build._plan(j, fp, layout, None, True).key for j in JOBS}
+    before = {j.name: engine._plan(j, fp, layout, None, True).key for j in JOBS}
     original = geo.read_bytes()
     try:
         geo.write_bytes(original + b"\n")
-        after = {j.name: build._plan(j, fp, layout, None, True).key for j in JOBS}
+        after = {j.name: engine._plan(j, fp, layout, None, True).key for j in JOBS}
     finally:
         geo.write_bytes(original)
     changed = sorted(n for n in before if before[n] != after[n])
@@ -83,6 +84,6 @@ def test_a_notebook_reads_no_data_outside_its_inputs(job, tmp_path, monkeypatch)
     opened = {Path(p).resolve() for p in log.read_text(encoding="utf-8").splitlines()}
     read = {p for p in opened if p.is_relative_to(data) and p.is_file()}
     assert read, "the hook recorded no data read: the test would pass vacuously"
-    inputs = build.job_inputs(job, build.Layout())
+    inputs = engine.job_inputs(job, engine.Layout())
     allowed = {f.resolve() for p in inputs for f in (cache.tree_files(p) if p.is_dir() else [p])}
     assert read <= allowed, f"{job.notebook.name} reads undeclared data: {sorted(read - allowed)}"

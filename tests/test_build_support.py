@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from analysis import build
+from analysis.build import engine
 
 TEST_NOTEBOOKS = Path(__file__).parent / "notebooks"
 
@@ -26,7 +26,7 @@ class Project:
         shutil.copy(TEST_NOTEBOOKS / "fail.ipynb", root / "notebooks" / "flaky.ipynb")
         (root / "data" / "value.txt").write_text("41\n", encoding="utf-8")
         (root / "src" / "helper.py").write_text("VALUE = 1\n", encoding="utf-8")
-        self.layout = build.Layout(root=root, config=root / "notebooks" / "reports.yml",
+        self.layout = engine.Layout(root=root, config=root / "notebooks" / "reports.yml",
                                    data=root / "data", src=root / "src",
                                    reports=root / "reports", work=root / ".cache")
         self.log: list[str] = []
@@ -39,9 +39,9 @@ class Project:
         self.layout.config.write_text(text, encoding="utf-8")
         return self.layout.config
 
-    def build(self, **kw) -> build.BuildSummary:
+    def build(self, **kw) -> engine.BuildSummary:
         kw.setdefault("progress", False)
-        return build.build(layout=self.layout, log=self.log.append, **kw)
+        return engine.build(layout=self.layout, log=self.log.append, **kw)
 
     def cli(self, *args: str, **kw) -> subprocess.CompletedProcess:
         cmd = [sys.executable, "-m", "analysis", "build", "--config", str(self.layout.config),
@@ -58,7 +58,7 @@ class Project:
                                 start_new_session=True)
 
 
-def outcome(summary: build.BuildSummary, name: str) -> build.Outcome:
+def outcome(summary: engine.BuildSummary, name: str) -> engine.Outcome:
     return next(o for o in summary.outcomes if o.job.name == name)
 
 

@@ -8,10 +8,12 @@ import math
 import pandas as pd
 import pytest
 
-from analysis.article import load_article, read_text
-from analysis.claims import COLUMNS, DTYPES, extract_article_claims, extract_claims
+from analysis.data.paths import ARTICLE
+from analysis.data.processed import CLAIM_COLUMNS as COLUMNS
+from analysis.data.processed import CLAIM_DTYPES as DTYPES
 from analysis.errors import UserError
-from analysis.paths import ARTICLE
+from analysis.reading.article import load_article, read_text
+from analysis.reading.claims import extract_article_claims, extract_claims
 
 NaN = math.nan
 

@@ -8,7 +8,8 @@ from collections import defaultdict
 
 import pytest
 
-from analysis import context, external, paths
+from analysis.compute import context
+from analysis.data import external, paths
 from analysis.errors import UserError
 
 PROVINCES = ["Phú Yên", "Hải Dương", "An Giang", "Lai Châu", "TP Hồ Chí Minh"]

@@ -5,7 +5,7 @@ import tomllib
 
 import yaml
 
-from analysis import paths
+from analysis.data import paths
 
 # conda-forge splits or renames a few PyPI distributions.
 CONDA_TO_PYPI = {"distributed": "dask"}

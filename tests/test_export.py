@@ -23,7 +23,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from analysis import export
+from analysis.build import export
 from analysis.errors import UserError
 
 # The 46 precomposed letters DejaVu Sans Mono (Typst's default monospace) lacks.

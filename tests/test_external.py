@@ -10,7 +10,7 @@ import shutil
 
 import pytest
 
-from analysis import external, paths
+from analysis.data import external, paths
 from analysis.errors import UserError
 
 GSO = paths.EXTERNAL / external.GSO_PROVINCE

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis import paths
 from analysis.cli import main
+from analysis.data import paths
 
 TESTS = Path(__file__).parent
 

@@ -29,7 +29,7 @@ import pytest
 import requests
 import websocket
 
-from analysis import paths
+from analysis.data import paths
 
 pytestmark = pytest.mark.slow
 

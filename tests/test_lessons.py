@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from analysis.article import read_text
-from analysis.lessons import COLUMNS, extract_lessons, lesson_body
-from analysis.paths import ARTICLE
+from analysis.data.paths import ARTICLE
+from analysis.data.processed import LESSON_COLUMNS as COLUMNS
+from analysis.reading.article import read_text
+from analysis.reading.lessons import extract_lessons, lesson_body
 
 CAPTION = "Nhiều mô hình áp dụng có hiệu quả trong thực tế."
 

@@ -7,7 +7,8 @@ import csv
 import pytest
 from matplotlib.patches import Patch
 
-from analysis import external, maps, paths
+from analysis.compute import maps
+from analysis.data import external, paths
 from analysis.errors import UserError
 
 

@@ -9,8 +9,10 @@ import math
 import pandas as pd
 import pytest
 
-from analysis import metrics, similarity, themes
+from analysis.compute import metrics
+from analysis.data.codebook import load_codebook
 from analysis.errors import UserError
+from analysis.reading import similarity, themes
 
 PY = "Phú Yên"
 
@@ -147,7 +149,7 @@ def test_canonical_follows_restatement_chains():
 
 
 def test_theme_matrix_and_spread(lessons):
-    codebook = themes.load_codebook()
+    codebook = load_codebook()
     coded = themes.code_lessons(lessons, codebook)
     matrix = metrics.theme_matrix(coded, lessons, codebook, "en")
     assert list(matrix.index) == ["Phú Yên", "Hải Dương", "An Giang"]

@@ -11,9 +11,9 @@ import nbformat
 import papermill as pm
 import pytest
 
-from analysis import paths
-from analysis.external import GSO_PROVINCE
-from analysis.style import figure_name
+from analysis.data import paths
+from analysis.data.external import GSO_PROVINCE
+from analysis.show.style import figure_name
 
 NOTEBOOK = paths.NOTEBOOKS / "05_national_context.ipynb"
 pytestmark = pytest.mark.slow

@@ -16,8 +16,8 @@ import nbformat
 import papermill as pm
 import pytest
 
-from analysis import paths
-from analysis.style import figure_name
+from analysis.data import paths
+from analysis.show.style import figure_name
 
 pytestmark = pytest.mark.slow
 

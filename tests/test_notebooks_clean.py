@@ -6,7 +6,7 @@ import ast
 import nbformat
 import pytest
 
-from analysis import paths
+from analysis.data import paths
 
 NOTEBOOKS = sorted(paths.NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
 

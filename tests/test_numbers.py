@@ -8,7 +8,7 @@ import math
 import pytest
 
 from analysis.errors import UserError
-from analysis.numbers import find_numbers, parse_number
+from analysis.reading.numbers import find_numbers, parse_number
 
 
 @pytest.mark.parametrize(("written", "value"), [

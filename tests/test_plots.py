@@ -13,7 +13,11 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
 
-from analysis import audit, metrics, plots, similarity, themes  # noqa: E402
+from analysis.compute import audit, metrics
+from analysis.data.checks import load_checks
+from analysis.data.codebook import load_codebook
+from analysis.reading import similarity, themes  # noqa: E402
+from analysis.show import plots
 
 PY = "Phú Yên"
 
@@ -94,7 +98,7 @@ def test_repoverty_figure(claims):
 
 
 def test_theme_heatmap(lessons):
-    codebook = themes.load_codebook()
+    codebook = load_codebook()
     matrix = metrics.theme_matrix(themes.code_lessons(lessons, codebook), lessons, codebook,
                                   "en")
     ax = plots.theme_heatmap(matrix, lang="en", highlight="An Giang")
@@ -117,7 +121,7 @@ def test_similarity_heatmap_boxes_the_reused_pair(lessons):
 
 
 def test_audit_plot_counts_every_finding(article, claims, lessons):
-    result = audit.run_audit(claims, lessons, audit.load_checks(), text=article.masked_text())
+    result = audit.run_audit(claims, lessons, load_checks(), text=article.masked_text())
     ax = plots.audit_plot(audit.summary(result), lang="en")
     assert sum(p.get_width() for p in ax.patches if isinstance(p, Rectangle)) == len(result)
     labels = [t.get_text() for t in ax.get_yticklabels()]

@@ -4,17 +4,17 @@ is validated on load with an error naming the file, the column and the row."""
 import pandas as pd
 import pytest
 
-from analysis import paths
-from analysis.errors import UserError
-from analysis.processed import (
+from analysis.build.extract import extract
+from analysis.data import paths
+from analysis.data.processed import (
     CLAIMS,
     LESSON_THEMES,
     LESSONS,
-    extract,
     load_claims,
     load_lesson_themes,
     load_lessons,
 )
+from analysis.errors import UserError
 
 
 def test_committed_processed_files_equal_a_fresh_extraction(tmp_path):

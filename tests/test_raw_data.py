@@ -4,7 +4,7 @@ import hashlib
 
 import yaml
 
-from analysis import paths
+from analysis.data import paths
 
 SEED_SHA256 = "e12d79e807ea616462c758a0a1a016b9ae42d9562ba8db556c8468225166ccd9"
 

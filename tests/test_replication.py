@@ -1,4 +1,4 @@
-"""The replication report (analysis.replication): assembled from executed notebooks, with
+"""The replication report (analysis.build.replication): assembled from executed notebooks, with
 numbered and referenced figures, a summary whose numbers are the notebooks' key values, and a
 PDF with correct Vietnamese and an outline. The slow part builds the Vietnamese notebooks
 01-05 for Phú Yên with the batch engine (5 kernels) into a temporary reports folder."""
@@ -16,13 +16,14 @@ import nbformat
 import pytest
 import yaml
 
-from analysis import paths, replication
+from analysis.build import replication
+from analysis.build.export import external_references
+from analysis.data import paths
 from analysis.errors import UserError
-from analysis.export import external_references
 
 SECTIONS = ["sec-summary", "sec-01", "sec-02", "sec-03", "sec-04", "sec-05", "sec-methods",
             "sec-sources"]
-TRANSLATIONS = paths.PACKAGE_DIR / "translations" / "replication.yml"
+TRANSLATIONS = paths.PACKAGE_DIR / "show" / "translations" / "replication.yml"
 
 
 # ------------------------------------------------------------------------------ fast checks
@@ -163,7 +164,7 @@ class _Collect(HTMLParser):
 
 
 def _key_values(path: Path) -> dict:
-    """Read independently of analysis.replication: the JSON of the `key-values` cell."""
+    """Read independently of analysis.build.replication: the JSON of the `key-values` cell."""
     nb = nbformat.read(path, as_version=4)
     cell = next(c for c in nb.cells if "key-values" in c.metadata.get("tags", []))
     return next(o["data"]["application/json"] for o in cell.outputs
@@ -178,16 +179,16 @@ def _vi_number(text: str) -> tuple[float, int]:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from analysis import build
+    from analysis.build import engine
 
     reports = tmp_path_factory.mktemp("reports")
-    layout = build.Layout(reports=reports, work=reports / ".work")
-    summary = build.build(layout=layout, formats=["html"], workers=2, progress=False,
+    layout = engine.Layout(reports=reports, work=reports / ".work")
+    summary = engine.build(layout=layout, formats=["html"], workers=2, progress=False,
                           log=lambda _m: None,
                           only=["01_poverty_trajectory_phu-yen_vi", "02_repoverty_phu-yen_vi",
                                 "03_lessons_phu-yen_vi", "04_claims_audit_vi",
                                 "05_national_context_phu-yen_vi"])
-    assert summary.exit_code == 0, build.format_summary(summary)
+    assert summary.exit_code == 0, engine.format_summary(summary)
     written = replication.build_replication(reports, "vi", built="2026-11-30")
     assert [p.name for p in written] == ["replication_vi.html", "replication_vi.pdf"]
     return reports

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from analysis.errors import UserError
-from analysis.lessons import extract_lessons, lesson_body
-from analysis.similarity import PAIR_COLUMNS, lesson_pairs, lesson_similarity, reused_pairs
+from analysis.reading.lessons import extract_lessons, lesson_body
+from analysis.reading.similarity import PAIR_COLUMNS, lesson_pairs, lesson_similarity, reused_pairs
 
 
 @pytest.fixture(scope="module")

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from analysis.build.export import external_references
 from analysis.cli import main
-from analysis.export import external_references
 
 pytestmark = pytest.mark.slow
 

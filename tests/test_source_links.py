@@ -17,10 +17,11 @@ import pandas as pd
 import papermill as pm
 import pytest
 
-from analysis import paths, replication
-from analysis.annotate import figure_caption, linked_table, write_annotated
-from analysis.processed import load_claims
-from analysis.style import add_source, save_figure, set_theme
+from analysis.build import replication
+from analysis.data import paths
+from analysis.data.processed import load_claims
+from analysis.show.annotate import figure_caption, linked_table, write_annotated
+from analysis.show.style import add_source, save_figure, set_theme
 
 matplotlib.use("Agg")
 

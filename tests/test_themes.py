@@ -5,18 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from analysis.build.extract import update_lesson_themes
+from analysis.data.codebook import codebook_table, load_codebook
+from analysis.data.processed import LESSON_THEME_COLUMNS as COLUMNS
+from analysis.data.processed import read_lesson_themes
 from analysis.errors import UserError
-from analysis.lessons import extract_lessons
-from analysis.themes import (
-    COLUMNS,
-    code_lessons,
-    codebook_table,
-    effective_themes,
-    load_codebook,
-    merge_overrides,
-    read_lesson_themes,
-    update_lesson_themes,
-)
+from analysis.reading.lessons import extract_lessons
+from analysis.reading.themes import code_lessons, effective_themes, merge_overrides
 
 THEME_IDS = [
     "communication_persuasion", "party_leadership_mobilisation", "integrating_programmes_funds",

@@ -12,20 +12,20 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from analysis import paths
+from analysis.data import paths
 from analysis.errors import UserError
 
 
 def _check(_layout: object) -> None:
     """Every input the notebooks read (data/) validated before any kernel starts."""
-    from analysis.inputs import check_inputs
+    from analysis.data.inputs import check_inputs
 
     check_inputs()
 
 
 def _annotate(layout: object) -> None:
     """The annotated article, which reports and the index link into (reports/source/)."""
-    from analysis.annotate import main_annotate
+    from analysis.show.annotate import main_annotate
 
     main_annotate(out_dir=layout.reports / "source")
 
@@ -39,7 +39,7 @@ def _replication(args: argparse.Namespace) -> list:
     formats = [f for f in (args.formats or ["html", "pdf"]) if f in ("html", "pdf")]
 
     def step(layout: object) -> None:
-        from analysis.replication import build_replication
+        from analysis.build.replication import build_replication
 
         for lang in ("vi", "en"):
             build_replication(layout.reports, lang, formats=formats, config=layout.config)
@@ -51,10 +51,10 @@ def _replication(args: argparse.Namespace) -> list:
 def _cmd_build(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
-    from analysis import build
+    from analysis.build import engine
 
-    build.skip_slow_imports()
-    layout = build.Layout()
+    engine.skip_slow_imports()
+    layout = engine.Layout()
     if args.config:
         layout = replace(layout, config=Path(args.config).resolve())
     if args.reports_dir:
@@ -63,11 +63,11 @@ def _cmd_build(args: argparse.Namespace) -> int:
         layout = replace(layout, data=Path(args.data_dir).resolve())
     if args.src_dir:
         layout = replace(layout, src=Path(args.src_dir).resolve())
-    summary = build.build(layout=layout, only=args.only, workers=args.workers, force=args.force,
+    summary = engine.build(layout=layout, only=args.only, workers=args.workers, force=args.force,
                           formats=args.formats, dry_run=args.dry_run, timeout=args.timeout,
                           scheduler=args.scheduler, before=[_check, _annotate],
                           after=_replication(args))
-    print(build.format_summary(summary))
+    print(engine.format_summary(summary))
     if not args.dry_run:
         print(f"reports: {layout.reports}/ — open {layout.index}")
     return summary.exit_code
@@ -103,7 +103,7 @@ def _add_build(sub: argparse._SubParsersAction) -> None:
 
 
 def _cmd_extract(args: argparse.Namespace) -> int:
-    from analysis.processed import extract, extraction_statement
+    from analysis.build.extract import extract, extraction_statement
 
     written = extract(Path(args.article) if args.article else paths.ARTICLE,
                       Path(args.out) if args.out else paths.PROCESSED)
@@ -114,7 +114,7 @@ def _cmd_extract(args: argparse.Namespace) -> int:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from analysis.inputs import check_inputs
+    from analysis.data.inputs import check_inputs
 
     for line in check_inputs(Path(args.data_dir) if args.data_dir else paths.DATA):
         print(f"ok  {line}")
@@ -142,7 +142,7 @@ def _add_extract(sub: argparse._SubParsersAction) -> None:
 
 
 def _cmd_annotate(args: argparse.Namespace) -> int:
-    from analysis.annotate import main_annotate
+    from analysis.show.annotate import main_annotate
 
     for path in main_annotate(Path(args.path) if args.path else None, Path(args.out),
                               args.lang):
@@ -164,8 +164,8 @@ def _add_annotate(sub: argparse._SubParsersAction) -> None:
 
 
 def _cmd_replicate(args: argparse.Namespace) -> int:
-    from analysis.i18n import check_lang
-    from analysis.replication import build_replication
+    from analysis.build.replication import build_replication
+    from analysis.show.i18n import check_lang
 
     for lang in args.lang or ["vi", "en"]:
         for path in build_replication(Path(args.reports_dir), check_lang(lang, "--lang"),

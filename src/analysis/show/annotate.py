@@ -35,15 +35,21 @@ from urllib.parse import quote
 
 import pandas as pd
 
-from analysis import paths
-from analysis.article import Article, load_article
+from analysis.data import paths
+from analysis.data.codebook import load_codebook
+from analysis.data.files import write_atomic
+from analysis.data.processed import load_claims, load_lesson_themes, load_lessons
 from analysis.errors import UserError
-from analysis.i18n import check_lang, fmt_num, t
-from analysis.style import PALETTE
+from analysis.reading.article import Article, load_article
+from analysis.reading.claims import extract_article_claims
+from analysis.reading.lessons import extract_article_lessons
+from analysis.reading.themes import code_lessons, effective_themes
+from analysis.show.i18n import check_lang, fmt_num, t
+from analysis.show.style import PALETTE
 
 #: Block kinds shown on the page (the article body; no chrome, teasers or captions).
 RENDER_KINDS = ("dateline", "headline", "lead", "heading", "paragraph", "byline")
-#: Claim statuses, each with its own colour (the figures' colours from `analysis.style`).
+#: Claim statuses, each with its own colour (the figures' colours from `analysis.show.style`).
 STATUSES = ("actual", "estimate", "target")
 #: What an anchor can point to: `id="claim-<id>"` and `id="lesson-<id>"`.
 KINDS = ("claim", "lesson")
@@ -143,7 +149,7 @@ def figure_caption(fig: object, lang: str = "vi", *, page: str | None = None) ->
     renders them with `source_caption` for the page of `lang` (default `source_page(lang)`,
     as seen from reports/html/). A figure without ids gets ''.
     """
-    from analysis.style import SOURCE_IDS_ATTR
+    from analysis.show.style import SOURCE_IDS_ATTR
 
     owner = getattr(fig, "figure", None)  # an Axes' figure; a Figure's is itself
     fig = fig if owner is None else owner
@@ -171,7 +177,7 @@ def linked_table(frame: pd.DataFrame, lang: str = "vi", columns: Iterable[str] |
     its anchor on the page of `lang` (default `source_page(lang)`). Display it with
     `IPython.display.HTML`.
     """
-    from analysis.metrics import localised
+    from analysis.compute.metrics import localised
 
     page = source_page(lang) if page is None else page
     shown = localised(frame, lang, columns, decimals)
@@ -339,13 +345,11 @@ def _theme_names(lesson_themes: pd.DataFrame | None, lang: str, codebook: tuple 
     """lesson_id → theme names in `lang`, in codebook order, after a coder's decisions."""
     if lesson_themes is None or lesson_themes.empty:
         return {}
-    from analysis.themes import effective_themes, load_codebook
-
     for col in ("lesson_id", "theme_id"):
         if col not in lesson_themes.columns:
             raise UserError(f"lesson-themes table lacks column {col!r}",
                             where="parameter lesson_themes",
-                            fix="pass the frame from analysis.themes.code_lessons")
+                            fix="pass the frame from analysis.reading.themes.code_lessons")
     coded = (effective_themes(lesson_themes) if "coder_override" in lesson_themes.columns
              else lesson_themes)
     codebook = load_codebook() if codebook is None else codebook
@@ -544,11 +548,11 @@ def annotate_html(article: Article, claims: pd.DataFrame | None, lessons: pd.Dat
                   title: str | None = None, codebook: tuple | None = None) -> str:
     """The article body as one self-contained HTML page with every claim and lesson marked.
 
-    `claims` / `lessons` are the frames of `analysis.claims.extract_article_claims` and
-    `analysis.lessons.extract_article_lessons` (offsets into `article.text`; each quote/text
+    `claims` / `lessons` are the frames of `analysis.reading.claims.extract_article_claims` and
+    `analysis.reading.lessons.extract_article_lessons` (offsets into `article.text`; each quote/text
     is checked against the article), `lesson_themes` the frame of
-    `analysis.themes.code_lessons` (a coder's "remove"/"add" decisions are applied), with theme
-    names from `codebook` (default: data/codebook.yml). `lang` sets the apparatus (legend,
+    `analysis.reading.themes.code_lessons` (a coder's "remove"/"add" decisions are applied), with
+    theme names from `codebook` (default: data/codebook.yml). `lang` sets the apparatus (legend,
     notes, theme names); the article stays as written. `title` replaces the page title.
     A span outside the body shown (e.g. in a caption) is listed after the article, with its
     anchor, so every id still has exactly one.
@@ -723,24 +727,17 @@ def article_appendix(lang: str = "vi", path: Path | None = None) -> str:
 
 
 def read_layer(article: Article) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Claims, lessons and lesson × theme rows of `article`, from the reading layer.
+    """Claims, lessons and lesson × theme rows of `article`.
 
-    For the article of record, a human coder's decisions saved in
-    data/processed/lesson_themes.csv are applied (as in the reports); any other text is coded
-    by the codebook's cues alone.
+    The article of record is read from data/processed (the tables the reports use, a human
+    coder's theme decisions included); any other text is read once through the reading layer
+    and coded by the codebook's cues alone.
     """
-    from analysis.claims import extract_article_claims
-    from analysis.lessons import extract_article_lessons
-    from analysis.themes import code_lessons, load_codebook, merge_overrides, read_lesson_themes
-
-    claims = extract_article_claims(article)
-    lessons = extract_article_lessons(article)
-    coded = code_lessons(lessons, load_codebook())
     source = Path(article.source).resolve() if article.source is not None else None
-    if source == paths.ARTICLE.resolve() and LESSON_THEMES.exists():
-        coded = merge_overrides(coded, read_lesson_themes(LESSON_THEMES),
-                                source=str(LESSON_THEMES))
-    return claims, lessons, coded
+    if source == paths.ARTICLE.resolve():
+        return load_claims(), load_lessons(), load_lesson_themes()
+    lessons = extract_article_lessons(article)
+    return extract_article_claims(article), lessons, code_lessons(lessons, load_codebook())
 
 
 def write_annotated(path: Path | str | None = None, out_dir: Path | str = SOURCE_DIR,
@@ -750,8 +747,6 @@ def write_annotated(path: Path | str | None = None, out_dir: Path | str = SOURCE
     Writes `out_dir/<stem>.html` (lang "vi") or `out_dir/<stem>_en.html` atomically (temp
     file + os.replace) and returns its path. Any text the reading layer accepts works.
     """
-    from analysis.files import write_atomic
-
     lang = check_lang(lang)
     path = Path(path) if path is not None else paths.ARTICLE
     article = load_article(path)

@@ -33,9 +33,9 @@ from typing import Any
 import nbformat
 from nbformat import NotebookNode
 
-from analysis import paths
+from analysis.data import paths
+from analysis.data.files import write_atomic  # noqa: F401  (part of this module's API)
 from analysis.errors import UserError
-from analysis.files import write_atomic  # noqa: F401  (part of this module's API)
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 HTML_TEMPLATE = TEMPLATES / "report.html.j2"

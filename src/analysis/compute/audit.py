@@ -2,10 +2,11 @@
 
 Checks are declared in YAML (data/audit_checks.yml for this article) and validated on load:
 each has an id, a kind and the fields its kind needs. `run_audit` runs them on a claims frame
-(`analysis.claims`), a lessons frame (`analysis.lessons`) and optionally the page text, and
-returns one row per finding with a status computed by code — pass, fail or flag — the evidence
-in words, and the claim/lesson ids and text offsets it rests on. Nothing in the engine names
-this article: point it at another article's claims and lessons with its own checks file.
+(`analysis.reading.claims`), a lessons frame (`analysis.reading.lessons`) and optionally the
+page text, and returns one row per finding with a status computed by code — pass, fail or
+flag — the evidence in words, and the claim/lesson ids and text offsets it rests on. Nothing in the
+engine names this article: point it at another article's claims and lessons with its own checks
+file.
 
 Kinds:
   restatement     every group of statements of the same fact (same_as) agrees
@@ -20,20 +21,17 @@ Kinds:
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 
 import pandas as pd
 
-from analysis import metrics, paths
+from analysis.compute import metrics
+from analysis.data.checks import FIELDS, Check
 from analysis.errors import UserError
-from analysis.files import load_yaml
-from analysis.i18n import check_lang, fmt_num, t
+from analysis.show.i18n import check_lang, fmt_num, t
 
-CHECKS = paths.DATA / "audit_checks.yml"
 STATUSES = ("pass", "fail", "flag")
 COLUMNS = ["check_id", "kind", "status", "evidence", "claim_ids", "lesson_ids", "start", "end",
            "observed", "expected"]
@@ -41,164 +39,6 @@ COLUMNS = ["check_id", "kind", "status", "evidence", "claim_ids", "lesson_ids", 
 _SELECTOR_KEYS = ("claim_id", "indicator", "unit", "period", "timepoint", "status", "place",
                   "qualifier")
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
-
-
-# --------------------------------------------------------------------------- declaration
-
-@dataclass(frozen=True)
-class Check:
-    """One declared check: its id, kind, parameters (validated) and a free note."""
-
-    id: str
-    kind: str
-    params: dict = field(default_factory=dict)
-    note: str = ""
-
-
-def _selector(value: object, where: str, name: str) -> dict:
-    if not isinstance(value, dict) or not value:
-        raise UserError(f"field {name!r} must be a claim selector such as "
-                        "{indicator: poor_household_rate}", where=where,
-                        fix=f"selector keys: {', '.join(_SELECTOR_KEYS)}")
-    for key, v in value.items():
-        if key not in _SELECTOR_KEYS:
-            raise UserError(f"field {name!r} selects by unknown column {key!r}", where=where,
-                            fix=f"selector keys: {', '.join(_SELECTOR_KEYS)}")
-        items = v if isinstance(v, list) else [v]
-        if not items or not all(isinstance(i, str | int | float) for i in items):
-            raise UserError(f"field {name!r}: {key} must be a value or a list of values",
-                            where=where, fix="write e.g. period: \"2011-2015\"")
-    return {k: ([str(i) for i in v] if isinstance(v, list) else str(v))
-            for k, v in value.items()}
-
-
-def _number(value: object, where: str, name: str, low: float = 0.0,
-            high: float = math.inf) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or \
-            not low <= value <= high:
-        raise UserError(f"field {name!r} must be a number between {low} and {high}, got "
-                        f"{value!r}", where=where, fix="write a number")
-    return float(value)
-
-
-def _pair(value: object, where: str, name: str) -> tuple[float, float]:
-    if not isinstance(value, list) or len(value) != 2:
-        raise UserError(f"field {name!r} must be a [low, high] pair, got {value!r}",
-                        where=where, fix="write e.g. [0.0, 3.0]")
-    low = _number(value[0], where, name, -math.inf)
-    high = _number(value[1], where, name, -math.inf)
-    if low > high:
-        raise UserError(f"field {name!r}: low {low} is above high {high}", where=where,
-                        fix="write [low, high]")
-    return low, high
-
-
-def _text(value: object, where: str, name: str) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise UserError(f"field {name!r} must be a non-empty text, got {value!r}", where=where,
-                        fix="quote the text")
-    return value
-
-
-def _texts(value: object, where: str, name: str) -> list[str]:
-    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-        raise UserError(f"field {name!r} must be a list of texts, got {value!r}", where=where,
-                        fix="write e.g. [national]")
-    return list(value)
-
-
-def _measure(value: object, where: str, name: str) -> str:
-    if value not in ("similarity", "containment"):
-        raise UserError(f"field {name!r} must be similarity or containment, got {value!r}",
-                        where=where, fix="write measure: containment")
-    return str(value)
-
-
-def _flag(value: object, where: str, name: str) -> bool:
-    if not isinstance(value, bool):
-        raise UserError(f"field {name!r} must be true or false, got {value!r}", where=where,
-                        fix="write true or false")
-    return value
-
-
-Validator = Callable[[object, str, str], object]
-# kind → {field: (validator, required, default)}
-FIELDS: dict[str, dict[str, tuple[Validator, bool, object]]] = {
-    "restatement": {"tolerance": (_number, False, 0.0)},
-    "difference": {"a": (_selector, True, None), "b": (_selector, True, None),
-                   "stated": (_selector, True, None), "tolerance": (_number, False, 0.005)},
-    "implied_total": {"count": (_selector, True, None), "rate": (_selector, True, None),
-                      "growth_per_year": (_pair, True, None)},
-    "unit": {"unit": (_text, True, None), "written": (_text, True, None),
-             "accepted": (_texts, False, [])},
-    "target": {"scopes": (_texts, False, ["national"]), "places": (_texts, False, None)},
-    "foreign_place": {"ignore": (_texts, False, [])},
-    "typo": {"pattern": (_text, True, None), "correction": (_text, True, None),
-             "regex": (_flag, False, False)},
-    "verbatim_reuse": {"threshold": (lambda v, w, n: _number(v, w, n, 0.0, 1.0), True, None),
-                       "measure": (_measure, False, "containment")},
-}
-
-
-def parse_checks(entries: object, source: str = "checks") -> list[Check]:
-    """Validated checks from the YAML structure `{checks: [...]}` (or the list itself).
-
-    Errors name the file, the entry (index and id) and the field.
-    """
-    if isinstance(entries, dict):
-        if "checks" not in entries:
-            raise UserError("no 'checks' list", where=source,
-                            fix="write checks: followed by a list of entries")
-        entries = entries["checks"]
-    if not isinstance(entries, list) or not entries:
-        raise UserError("'checks' must be a non-empty list", where=source,
-                        fix="declare at least one check")
-    out: list[Check] = []
-    seen: set[str] = set()
-    for i, entry in enumerate(entries):
-        where = f"{source}: checks[{i}]"
-        if not isinstance(entry, dict):
-            raise UserError(f"entry is {type(entry).__name__}, not a mapping", where=where,
-                            fix="write id:, kind: and the kind's fields")
-        cid = entry.get("id")
-        if not isinstance(cid, str) or not _ID.match(cid):
-            raise UserError(f"field 'id' must be snake_case text, got {cid!r}",
-                            where=f"{where}, field id", fix="write e.g. id: typo_so_so")
-        where = f"{source}: checks[{i}] ({cid})"
-        if cid in seen:
-            raise UserError(f"id {cid!r} is used twice", where=f"{where}, field id",
-                            fix="give every check its own id")
-        seen.add(cid)
-        kind = entry.get("kind")
-        if kind not in FIELDS:
-            raise UserError(f"unknown kind {kind!r}", where=f"{where}, field kind",
-                            fix=f"use one of: {', '.join(FIELDS)}")
-        spec = FIELDS[kind]
-        unknown = [k for k in entry if k not in ("id", "kind", "note", *spec)]
-        if unknown:
-            raise UserError(f"field {unknown[0]!r} does not belong to a {kind} check",
-                            where=f"{where}, field {unknown[0]}",
-                            fix=f"a {kind} check takes: {', '.join(spec) or 'no fields'}")
-        params: dict[str, object] = {}
-        for name, (validate, required, default) in spec.items():
-            if name not in entry:
-                if required:
-                    raise UserError(f"a {kind} check needs field {name!r}",
-                                    where=f"{where}, field {name}", fix=f"add {name}:")
-                params[name] = default
-            else:
-                params[name] = validate(entry[name], f"{where}, field {name}", name)
-        note = entry.get("note", "")
-        out.append(Check(id=cid, kind=kind, params=params, note=str(note or "")))
-    return out
-
-
-def load_checks(path: Path | str = CHECKS) -> list[Check]:
-    """The declared checks in `path` (default data/audit_checks.yml), validated."""
-    path = Path(path)
-    data = load_yaml(path, what="checks file",
-                     missing_fix="pass the path of a YAML file with a 'checks' list")
-    return parse_checks(data, str(path))
 
 
 # --------------------------------------------------------------------------- running
@@ -392,7 +232,7 @@ def _lesson_at(lessons: pd.DataFrame, start: int) -> str:
 
 
 def _foreign_place(check: Check, ctx: _Context) -> list[dict]:
-    from analysis.provinces import find_provinces
+    from analysis.data.provinces import find_provinces
 
     lang, rows = ctx.lang, []
     for lesson in ctx.lessons.itertuples(index=False):
@@ -432,14 +272,14 @@ def _typo(check: Check, ctx: _Context) -> list[dict]:
 
 
 def _pairs(ctx: _Context) -> pd.DataFrame:
-    from analysis.similarity import lesson_pairs
+    from analysis.reading.similarity import lesson_pairs
 
     sim = ctx.similarity
     if sim is None:
         return lesson_pairs(ctx.lessons)
     if {"lesson_a", "lesson_b"} <= set(sim.columns):
         return sim
-    # a square matrix indexed by lesson_id (analysis.similarity.lesson_similarity)
+    # a square matrix indexed by lesson_id (analysis.reading.similarity.lesson_similarity)
     place = dict(zip(ctx.lessons["lesson_id"], ctx.lessons["place"], strict=True))
     ids = list(sim.index)
     rows = [{"lesson_a": a, "lesson_b": b, "place_a": place.get(a), "place_b": place.get(b),
@@ -488,7 +328,7 @@ _LESSON_COLUMNS = ("lesson_id", "place", "start", "end", "text")
 
 
 def run_audit(claims: pd.DataFrame, lessons: pd.DataFrame | None,
-              checks: Iterable[Check] | Path | str = CHECKS, *,
+              checks: Iterable[Check], *,
               similarity: pd.DataFrame | None = None, text: str | None = None,
               targets: pd.DataFrame | None = None, lang: str = "en") -> pd.DataFrame:
     """Run the declared `checks` (a list or a YAML path) and return one row per finding.
@@ -502,15 +342,13 @@ def run_audit(claims: pd.DataFrame, lessons: pd.DataFrame | None,
     saying so.
     """
     check_lang(lang)
-    if isinstance(checks, str | Path):
-        checks = load_checks(checks)
     claims = metrics.check_claims(claims)
     if lessons is None:
         lessons = pd.DataFrame({c: [] for c in _LESSON_COLUMNS})
     missing = [c for c in _LESSON_COLUMNS if c not in lessons.columns]
     if missing:
         raise UserError(f"lessons table lacks column {missing[0]!r}", where="parameter lessons",
-                        fix="pass the frame from analysis.lessons.extract_lessons")
+                        fix="pass the frame from analysis.reading.lessons.extract_lessons")
     ctx = _Context(claims, lessons, text, similarity, targets, lang)
     rows: list[dict] = []
     for check in checks:

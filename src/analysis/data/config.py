@@ -25,7 +25,7 @@ Schema (one mapping):
         timeout: 120                         # optional
 
 Template fields are `stem` and the entry's parameter names; each gives a safe slug
-(`province` through `analysis.provinces.province_slug`, others ASCII-folded), so a name never
+(`province` through `analysis.data.provinces.province_slug`, others ASCII-folded), so a name never
 escapes reports/. A notebook may also declare allowed values in its metadata under
 `analysis: {allowed: {parameter: [...] | provinces}}`.
 """
@@ -45,13 +45,14 @@ from typing import Any
 
 import yaml
 
-from analysis import paths
+from analysis.data import paths
+from analysis.data.files import yaml_error
+from analysis.data.provinces import province_slug, resolve_province
 from analysis.errors import UserError
-from analysis.files import yaml_error
-from analysis.i18n import LANGS
-from analysis.provinces import province_slug, resolve_province
 
 FORMATS = ("html", "html-nocode", "pdf")
+#: The languages a report can be written in (translations exist for each).
+LANGS = ("vi", "en")
 DEFAULT_TIMEOUT = 600.0
 DEFAULT_CONFIG = paths.NOTEBOOKS / "reports.yml"
 ENTRY_KEYS = ("notebook", "name", "title", "parameters", "parameter_sets", "allowed", "formats",

@@ -8,9 +8,9 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from analysis import paths
-from analysis.files import write_atomic
-from analysis.provinces import slugify
+from analysis.data import paths
+from analysis.data.files import write_atomic
+from analysis.data.provinces import slugify
 
 if TYPE_CHECKING:  # seaborn and pyplot cost ~1.5–4 s to import: only where a figure is made
     import matplotlib.pyplot as plt
@@ -50,7 +50,7 @@ def add_source(fig: plt.Figure, label: str, ids: Iterable[str] = ()) -> None:
     """Write the source line under the figure: `label` and the claim/source ids it draws on.
 
     The ids are also kept on the figure (`fig.source_ids`, in order, once each) so a caption
-    can link them (`analysis.annotate.figure_caption`).
+    can link them (`analysis.show.annotate.figure_caption`).
     """
     ids = [i for i in dict.fromkeys(ids) if i]
     setattr(fig, SOURCE_IDS_ATTR, ids)

@@ -14,11 +14,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analysis.article import Article, heading_place
-from analysis.provinces import find_provinces, province_slug
-
-#: Columns of the frame `extract_lessons` returns, in order.
-COLUMNS = ["lesson_id", "place", "enumeration", "ordinal", "marker", "start", "end", "text"]
+from analysis.data.processed import LESSON_COLUMNS
+from analysis.data.provinces import find_provinces, province_slug
+from analysis.reading.article import Article, heading_place
 
 # "Một là" … "Mười là"
 _LA = {"một": 1, "hai": 2, "ba": 3, "bốn": 4, "năm": 5, "sáu": 6, "bảy": 7, "bẩy": 7,
@@ -143,8 +141,9 @@ def _place(text: str, start: int, headings: list[tuple[int, int, str]],
 def extract_lessons(text: str) -> pd.DataFrame:
     """One row per enumerated lesson in `text`, with offsets: `text[start:end]` is the lesson.
 
-    Columns (see `COLUMNS`): lesson_id ("phu-yen-1"; "lesson-1" without a place; a place's
-    second list gets "phu-yen-l2-1"), place, enumeration (1.. in reading order), ordinal
+    Columns (`analysis.data.processed.LESSON_COLUMNS`): lesson_id ("phu-yen-1"; "lesson-1"
+    without a place; a place's second list gets "phu-yen-l2-1"), place, enumeration (1.. in reading
+    order), ordinal
     (1..n), marker (as written: "Một là", "Thứ nhất"), start, end, text (marker included).
     A lesson ends at the next marker, a blank line, a section heading or the end of `text`.
     """
@@ -166,7 +165,7 @@ def extract_lessons(text: str) -> pd.DataFrame:
                 "ordinal": mk.number, "marker": text[mk.start:mk.end], "start": mk.start,
                 "end": end, "text": text[mk.start:end],
             })
-    frame = pd.DataFrame(rows, columns=COLUMNS)
+    frame = pd.DataFrame(rows, columns=LESSON_COLUMNS)
     return frame.astype({"lesson_id": "str", "place": "str", "enumeration": "int64",
                          "ordinal": "int64", "marker": "str", "start": "int64", "end": "int64",
                          "text": "str"})

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import paths
+from analysis.data import paths
+from analysis.data.provinces import find_provinces
 from analysis.errors import UserError
-from analysis.i18n import fmt_num, t
-from analysis.provinces import find_provinces
+from analysis.show.i18n import fmt_num, t
 
 #: Block kinds that belong to the article's own text.
 BODY_KINDS = ("lead", "heading", "paragraph")

@@ -12,11 +12,11 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.patches import Patch
 
-from analysis.context import ARTICLE_PROVINCES, rank_provinces
+from analysis.compute.context import ARTICLE_PROVINCES, rank_provinces
+from analysis.data.provinces import resolve_province
 from analysis.errors import UserError
-from analysis.i18n import check_lang, t
-from analysis.provinces import resolve_province
-from analysis.style import PALETTE
+from analysis.show.i18n import check_lang, t
+from analysis.show.style import PALETTE
 
 CMAP = "YlOrRd"
 NO_DATA = "#d9d9d9"

@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from analysis import paths
+from analysis.data import paths
 from analysis.errors import UserError
 
 if TYPE_CHECKING:

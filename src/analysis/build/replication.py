@@ -8,7 +8,7 @@ sections in order (their markdown and output tables and figures; no code, no pap
 parameters cell), a methods section, a sources section generated from
 data/external/SOURCES.md and the article's metadata and, in the PDF, the annotated article.
 
-How it works: the parts are put into one notebook that `analysis.export` renders, so the
+How it works: the parts are put into one notebook that `analysis.build.export` renders, so the
 HTML is checked self-contained and the PDF goes through the same pandoc → Typst route as every
 report. Whatever must differ between the formats (anchors, captions, figures, links) is a
 pair of raw cells: `text/html` (read by nbconvert, dropped by pandoc's Typst writer) and
@@ -46,9 +46,10 @@ import nbformat
 import yaml
 from nbformat import NotebookNode
 
-from analysis import __version__, paths
+from analysis import __version__
+from analysis.data import paths
 from analysis.errors import UserError
-from analysis.i18n import check_lang, fmt_num, t
+from analysis.show.i18n import check_lang, fmt_num, t
 
 NOTEBOOK_STEMS = ("01_poverty_trajectory", "02_repoverty", "03_lessons", "04_claims_audit",
                   "05_national_context")
@@ -103,7 +104,7 @@ class Links:
     source_ids: frozenset[str] = frozenset()
 
     def html_href(self, run: Run) -> str | None:
-        from analysis import annotate
+        from analysis.show import annotate
 
         if run.kind in ("claim", "lesson") and self.source_page:
             return annotate.source_link(run.kind, run.text, page=self.source_page)
@@ -129,7 +130,7 @@ def source_anchor(source_id: str) -> str:
 
 
 def _typ_str(text: str) -> str:
-    from analysis.annotate import typst_string
+    from analysis.show.annotate import typst_string
 
     return f"#{typst_string(text)}" if text else ""
 
@@ -228,7 +229,7 @@ def job_names(lang: str, province: str = DEFAULT_PROVINCE,
               config: Path | None = None) -> list[tuple[str, str]]:
     """(notebook number, output name) of notebooks 01–05 for `province` and `lang`, as
     declared in notebooks/reports.yml (so a changed name template is followed)."""
-    from analysis.config import DEFAULT_CONFIG, load_config
+    from analysis.data.config import DEFAULT_CONFIG, load_config
 
     jobs = load_config(config or DEFAULT_CONFIG)
     out = []
@@ -323,12 +324,12 @@ def figure_ids(svg: str) -> list[str]:
 def find_svg(stem: str, section: Section, figures_dir: Path) -> str | None:
     """The SVG this notebook run saved for figure `stem`, or None when there is none or it is
     older than the run (a stale file from another build)."""
-    from analysis.style import figure_name
+    from analysis.show.style import figure_name
 
     params = section.nb.metadata.get("papermill", {}).get("parameters", {})
     choices = []
     if "province" in params:
-        from analysis.provinces import province_slug
+        from analysis.data.provinces import province_slug
 
         choices.append({"province": province_slug(params["province"]), "lang": params["lang"]})
     choices.append({"lang": params.get("lang", "")})
@@ -770,7 +771,7 @@ def section_title(section: Section, lang: str) -> str:
                 if m:
                     return m.group(1)
                 break
-    from analysis.export import notebook_title
+    from analysis.build.export import notebook_title
 
     title = notebook_title(section.nb) or section.name
     title = re.sub(r"^\d{2}\s*·\s*", "", title)
@@ -996,7 +997,7 @@ def assemble(sections: list[Section], lang: str, *, province: str = DEFAULT_PROV
 def _typst_fonts(tmp: Path) -> Path:
     """A font folder for Typst: the shipped fonts plus matplotlib's DejaVu Sans (the
     figures' font)."""
-    from analysis.export import check_fonts
+    from analysis.build.export import check_fonts
 
     src = check_fonts()
     for f in src.iterdir():
@@ -1016,8 +1017,9 @@ def build_replication(reports_dir: Path = paths.REPORTS, lang: str = "vi", *,
     The annotated article (reports_dir/source/…) is written first when it is missing, so the
     HTML's claim links resolve. Returns the paths written.
     """
-    from analysis import annotate, export
-    from analysis.files import write_atomic
+    from analysis.build import export
+    from analysis.data.files import write_atomic
+    from analysis.show import annotate
 
     lang = check_lang(lang)
     reports_dir = Path(reports_dir)
@@ -1025,7 +1027,7 @@ def build_replication(reports_dir: Path = paths.REPORTS, lang: str = "vi", *,
     if bad:
         raise UserError(f"unknown format {bad[0]!r}", where="formats",
                         fix=f"use some of: {', '.join(FORMATS)}")
-    from analysis.provinces import resolve_province
+    from analysis.data.provinces import resolve_province
 
     province = resolve_province(province)
     sections = read_sections(reports_dir, lang, province, config)

@@ -1,6 +1,7 @@
 """Figures of the article's numbers and lessons, seaborn style: each function takes tidy frames
-made by `analysis.metrics` / `analysis.audit`, draws on an Axes (or makes a Figure) and returns
-it. No function loads data; titles, labels and legends come from `analysis.i18n` in `lang`.
+made by `analysis.compute.metrics` / `analysis.compute.audit`, draws on an Axes (or makes a Figure)
+and returns it. No function loads data; titles, labels and legends come from `analysis.show.i18n`
+in `lang`.
 
 Estimates are always drawn so that they cannot pass for actual figures: dashed lines, hollow
 markers, hatched bars, and the word "estimate" in the legend. Callers add the source line
@@ -18,9 +19,9 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
-from analysis import metrics
-from analysis.i18n import check_lang, fmt_num, t
-from analysis.style import PALETTE
+from analysis.compute import metrics
+from analysis.show.i18n import check_lang, fmt_num, t
+from analysis.show.style import PALETTE
 
 STATUS_COLOURS = {"pass": "#2e933c", "fail": "#d1495b", "flag": "#edae49"}
 

@@ -1,9 +1,9 @@
 """The batch engine behind `python -m analysis build`.
 
-Reads the declared reports (`analysis.config`), decides from the cache key (`analysis.cache`)
-what must run, executes notebooks with papermill's Python API in worker processes (or on a
-Dask cluster), exports HTML / HTML without code / PDF in this process (`analysis.export`),
-and writes everything crash-safely under reports/:
+Reads the declared reports (`analysis.data.config`), decides from the cache key
+(`analysis.build.cache`) what must run, executes notebooks with papermill's Python API in worker
+processes (or on a Dask cluster), exports HTML / HTML without code / PDF in this process
+(`analysis.build.export`), and writes everything crash-safely under reports/:
 
     reports/html/<name>.html          reports/executed/<name>.ipynb   (kept, injected cell in)
     reports/html-nocode/<name>.html   reports/failed/<name>.ipynb     (last failed run, error in)
@@ -34,10 +34,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from analysis import cache, paths
-from analysis.config import DEFAULT_CONFIG, FORMATS, Job, load_config
+from analysis.build import cache
+from analysis.build.index import render_index
+from analysis.data import paths
+from analysis.data.config import DEFAULT_CONFIG, FORMATS, Job, load_config
 from analysis.errors import UserError
-from analysis.index import render_index
 
 SUFFIX = {"html": ".html", "html-nocode": ".html", "pdf": ".pdf"}
 KERNEL_START_ATTEMPTS = 3
@@ -424,13 +425,13 @@ def _appendix(nb: Any, job: Job) -> str | None:
     if wanted != "annotated-article":
         raise UserError(f"unknown pdf_appendix {wanted!r}", where=str(job.notebook),
                         fix="use 'annotated-article' in the notebook's metadata.analysis")
-    from analysis.annotate import article_appendix
+    from analysis.show.annotate import article_appendix
 
     return article_appendix(job.lang)
 
 
 def _export(nb: Any, job: Job, formats: Sequence[str]) -> dict[str, bytes | str]:
-    from analysis import export
+    from analysis.build import export
 
     clean = export.strip_injected(copy.deepcopy(nb))
     out: dict[str, bytes | str] = {}

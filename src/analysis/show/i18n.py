@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING
 
 from babel.numbers import format_decimal
 
+from analysis.data.config import LANGS
+from analysis.data.files import load_yaml
 from analysis.errors import UserError
-from analysis.files import load_yaml
 
 if TYPE_CHECKING:
     import pandas as pd
 
-LANGS = ("vi", "en")
 TRANSLATIONS = Path(__file__).with_name("translations")
 
 

@@ -21,11 +21,11 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.lines import Line2D
 
-from analysis import paths
+from analysis.data import paths
+from analysis.data.provinces import resolve_province, slugify
 from analysis.errors import UserError
-from analysis.i18n import check_lang, fmt_num, t
-from analysis.provinces import resolve_province, slugify
-from analysis.style import PALETTE
+from analysis.show.i18n import check_lang, fmt_num, t
+from analysis.show.style import PALETTE
 
 #: The provinces whose lessons the article reports, in the article's order.
 ARTICLE_PROVINCES: tuple[str, ...] = ("Phú Yên", "Hải Dương", "An Giang")
@@ -268,13 +268,13 @@ def national_table(national: pd.DataFrame, lang: str,
 def article_rates(claims_path: Path | str = CLAIMS,
                   places: tuple[str, ...] = ARTICLE_PROVINCES) -> pd.DataFrame | None:
     """The article's poor-household rates (percent, one calendar year) for `places`, from
-    claims.csv (read by `analysis.processed.load_claims`), each figure once (repeats marked in
+    claims.csv (read by `analysis.data.processed.load_claims`), each figure once (repeats marked in
     `same_as` or identical rows are dropped).
 
     Returns None when claims.csv does not exist yet (the claims extractor writes it).
     They are DOLISA list rates under the 2016–2020 multidimensional standard (SOURCES.md).
     """
-    from analysis.processed import load_claims  # validated reader of claims.csv
+    from analysis.data.processed import load_claims  # validated reader of claims.csv
 
     path = Path(claims_path)
     if not path.is_file():

@@ -8,7 +8,7 @@ import html
 from typing import Any
 from urllib.parse import quote
 
-from analysis.config import FORMATS
+from analysis.data.config import FORMATS
 
 LABELS = {  # (vi, en)
     "title": ("Báo cáo", "Reports"),

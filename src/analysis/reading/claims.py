@@ -1,6 +1,6 @@
 """Quantitative claims about poverty reduction, read from Vietnamese prose.
 
-`extract_claims` turns every amount that `analysis.numbers.find_numbers` finds into a claim
+`extract_claims` turns every amount that `analysis.reading.numbers.find_numbers` finds into a claim
 when it has a unit (written: "%", "điểm phần trăm", "đồng"; or a counted noun: hộ, người, xã,
 huyện, thôn, …; or implied: "tỷ lệ … là 12,97") and an indicator can be read from the words
 around it (hộ nghèo, cận nghèo, thoát nghèo, tái nghèo, nghèo phát sinh, kinh phí, …). Dates,
@@ -26,21 +26,14 @@ from typing import TypeVar
 
 import pandas as pd
 
-from analysis.article import Article
+from analysis.data.processed import CLAIM_COLUMNS, CLAIM_DTYPES
+from analysis.data.provinces import find_provinces
 from analysis.errors import UserError
-from analysis.numbers import NumberMatch, find_numbers
-from analysis.provinces import find_provinces
+from analysis.reading.article import Article
+from analysis.reading.numbers import NumberMatch, find_numbers
 
 _T = TypeVar("_T", "_TimeRef", "_Cue")
 
-#: Columns of the claims frame, in order.
-COLUMNS = ["claim_id", "quote", "start", "end", "value", "value_max", "unit", "indicator",
-           "period", "timepoint", "status", "place", "qualifier", "same_as"]
-#: dtypes of the claims frame (pandas 3: text columns are ``str``, missing values NaN).
-DTYPES = {"claim_id": "str", "quote": "str", "start": "int64", "end": "int64",
-          "value": "float64", "value_max": "float64", "unit": "str", "indicator": "str",
-          "period": "str", "timepoint": "str", "status": "str", "place": "str",
-          "qualifier": "str", "same_as": "str"}
 
 _W = r"(?![\wÀ-ỹ])"
 # Counted nouns after a number → unit. Longest alternatives first.
@@ -425,7 +418,8 @@ def _indicator(unit: str, cue: _Cue | None, n: NumberMatch, text: str, end: int,
 
 
 def extract_claims(text: str, *, sections: Sequence[tuple[int, int, str]] = ()) -> pd.DataFrame:
-    """One row per quantitative claim about poverty reduction in `text` (see `COLUMNS`).
+    """One row per quantitative claim about poverty reduction in `text`
+    (columns: `analysis.data.processed.CLAIM_COLUMNS`).
 
     `quote == text[start:end]`. `sections` — (start, end, place) spans such as an article's
     province sections — give the place of a claim whose paragraph names none before it.
@@ -478,8 +472,8 @@ def _frame(rows: list[dict]) -> pd.DataFrame:
                row["period"], row["timepoint"], row["place"])
         row["same_as"] = seen.get(key)
         seen.setdefault(key, row["claim_id"])
-    df = pd.DataFrame(rows, columns=COLUMNS)
-    return df.astype(DTYPES)
+    df = pd.DataFrame(rows, columns=CLAIM_COLUMNS)
+    return df.astype(CLAIM_DTYPES)
 
 
 def extract_article_claims(article: Article) -> pd.DataFrame:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
 PROJ_ROOT = PACKAGE_DIR.parents[1]
 
 DATA = PROJ_ROOT / "data"
@@ -22,4 +22,4 @@ ARTICLE = RAW / "000_e03e84a75c12cd48.txt"
 ARTICLE_META = RAW / "000_e03e84a75c12cd48.meta.yml"
 PROVINCES = EXTERNAL / "vietnam_provinces_63_codes.csv"
 
-FONTS = PACKAGE_DIR / "fonts"
+FONTS = PACKAGE_DIR / "build" / "fonts"

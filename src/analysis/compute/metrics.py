@@ -2,8 +2,8 @@
 official targets, household totals implied by count/rate pairs, re-poverty shares and yearly
 averages.
 
-Every function takes the tidy claims frame of `analysis.claims` (claim_id, quote, start, end,
-value, value_max, unit, indicator, period, timepoint, status, place, qualifier, same_as) and
+Every function takes the tidy claims frame of `analysis.reading.claims` (claim_id, quote, start,
+end, value, value_max, unit, indicator, period, timepoint, status, place, qualifier, same_as) and
 returns a tidy frame in which every derived value keeps, in `claim_ids` ("c1;c2"), the claims it
 came from, so a figure or an audit line can be traced back to the exact words of the article.
 Restatements (`same_as`) are folded into the first statement of the fact, never counted twice.
@@ -19,7 +19,7 @@ from decimal import Decimal
 import pandas as pd
 
 from analysis.errors import UserError
-from analysis.i18n import check_lang, fmt_num, t
+from analysis.show.i18n import check_lang, fmt_num, t
 
 RATE = "poor_household_rate"
 COUNT = "poor_households"
@@ -84,8 +84,8 @@ def check_claims(claims: pd.DataFrame, where: str = "parameter claims") -> pd.Da
     missing = [c for c in CLAIM_COLUMNS if c not in claims.columns]
     if missing:
         raise UserError(f"claims table lacks column {missing[0]!r}", where=where,
-                        fix="pass the frame from analysis.claims.extract_claims or "
-                            "analysis.processed.load_claims")
+                        fix="pass the frame from analysis.reading.claims.extract_claims or "
+                            "analysis.data.processed.load_claims")
     out = claims.copy()
     out["period"] = out["period"].map(_period)
     for c in ("claim_id", "same_as"):
@@ -164,7 +164,7 @@ def check_province(province: object, allowed: Iterable[str],
                    parameter: str = "province") -> str:
     """The canonical name of `province` if it is one of `allowed`, else a UserError that lists
     every valid value (accent- and case-insensitive: 'phu yen' → 'Phú Yên')."""
-    from analysis.provinces import resolve_province
+    from analysis.data.provinces import resolve_province
 
     allowed = list(allowed)
     try:
@@ -297,8 +297,8 @@ def target_comparison(falls: pd.DataFrame, targets: pd.DataFrame,
 
 
 def load_targets(path: object = None) -> pd.DataFrame:
-    """The official targets table, validated by `analysis.external` (issue 5's loader)."""
-    from analysis.external import load_targets as _load
+    """The official targets table, validated by `analysis.data.external` (issue 5's loader)."""
+    from analysis.data.external import load_targets as _load
 
     return _load(path)
 
@@ -438,7 +438,7 @@ def theme_matrix(lesson_themes: pd.DataFrame, lessons: pd.DataFrame, codebook: t
                  lang: str) -> pd.DataFrame:
     """Province × theme: how many of a province's lessons carry each theme (after the coder's
     overrides). Rows in the article's order, columns every codebook theme in `lang`."""
-    from analysis.themes import effective_themes
+    from analysis.reading.themes import effective_themes
 
     check_lang(lang)
     coded = effective_themes(lesson_themes) if "coder_override" in lesson_themes else \

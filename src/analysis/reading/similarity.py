@@ -20,7 +20,7 @@ from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.metrics.pairwise import cosine_similarity
 
 from analysis.errors import UserError
-from analysis.lessons import lesson_body
+from analysis.reading.lessons import lesson_body
 
 #: Columns of the tidy pairs frame, in order.
 PAIR_COLUMNS = ["lesson_a", "lesson_b", "place_a", "place_b", "same_place", "similarity",
@@ -37,7 +37,7 @@ def _bodies(lessons: pd.DataFrame) -> tuple[list[str], list[int]]:
                if c not in lessons.columns]
     if missing:
         raise UserError(f"lessons table lacks column {missing[0]!r}", where="parameter lessons",
-                        fix="pass the frame from analysis.lessons.extract_lessons")
+                        fix="pass the frame from analysis.reading.lessons.extract_lessons")
     dup = lessons["lesson_id"].duplicated()
     if dup.any():
         raise UserError(f"lesson_id {lessons['lesson_id'][dup].iloc[0]!r} appears twice",
@@ -50,7 +50,8 @@ def _bodies(lessons: pd.DataFrame) -> tuple[list[str], list[int]]:
         offsets.append(int(start) + len(text) - len(body))
     if bodies and not any(re.search(r"\w", b) for b in bodies):
         raise UserError("the lessons have no words after their markers", where="parameter lessons",
-                        fix="pass lessons with text, e.g. from analysis.lessons.extract_lessons")
+                        fix="pass lessons with text, e.g. from "
+                        "analysis.reading.lessons.extract_lessons")
     return bodies, offsets
 
 

@@ -21,7 +21,7 @@ import geopandas as gpd
 import pandas as pd
 import pandera.pandas as pa
 
-from analysis import paths
+from analysis.data import paths
 from analysis.errors import UserError
 
 GSO_PROVINCE = "gso_poverty_rate_by_province_2006_2016.csv"
@@ -261,7 +261,7 @@ def read_csv(path: Path) -> pd.DataFrame:
                         fix="restore the file from git") from e
 
 
-# analysis.processed imported these under their former private names
+# analysis.data.processed imported these under their former private names
 _read_csv, _validate = read_csv, validate
 
 

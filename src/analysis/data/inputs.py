@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from analysis import paths
+from analysis.data import checks, codebook, external, paths, processed
 
 
 def check_inputs(data_dir: Path = paths.DATA) -> list[str]:
@@ -13,20 +13,18 @@ def check_inputs(data_dir: Path = paths.DATA) -> list[str]:
 
     Returns one line per validated input; raises the first `UserError` found.
     """
-    from analysis import audit, external, processed, themes
-
     data_dir = Path(data_dir)
     ext = external.load_all(data_dir / "external")
     claims = processed.load_claims(data_dir / "processed" / processed.CLAIMS)
     lessons = processed.load_lessons(data_dir / "processed" / processed.LESSONS)
     coded = processed.load_lesson_themes(data_dir / "processed" / processed.LESSON_THEMES)
-    codebook = themes.load_codebook(data_dir / "codebook.yml")
-    checks = audit.load_checks(data_dir / "audit_checks.yml")
+    themes = codebook.load_codebook(data_dir / "codebook.yml")
+    declared = checks.load_checks(data_dir / "audit_checks.yml")
     return [
         f"data/external: {len(ext.codes)} provinces, {len(ext.gso)} GSO rows, "
         f"{len(ext.boundaries)} boundary shapes",
         f"data/processed: {len(claims)} claims, {len(lessons)} lessons, "
         f"{len(coded)} lesson-theme rows",
-        f"data/codebook.yml: {len(codebook)} themes",
-        f"data/audit_checks.yml: {len(checks)} checks",
+        f"data/codebook.yml: {len(themes)} themes",
+        f"data/audit_checks.yml: {len(declared)} checks",
     ]

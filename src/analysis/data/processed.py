@@ -1,0 +1,166 @@
+"""data/processed: the article's claims, lessons and theme coding as validated tables.
+
+`analysis.build.extract` regenerates them from the raw page (deterministically, so a test can
+compare the committed files byte for byte); `load_*` reads them back and validates every row,
+so a hand-edited file fails with the file, the column and the row instead of a wrong figure three
+steps later.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pandera.pandas as pa
+
+from analysis.data import paths
+from analysis.data.external import read_csv as read_csv_text
+from analysis.data.external import validate
+from analysis.errors import UserError
+
+CLAIMS = "claims.csv"
+LESSONS = "lessons.csv"
+LESSON_THEMES = "lesson_themes.csv"
+
+#: Columns of the claims frame, in order.
+CLAIM_COLUMNS = ["claim_id", "quote", "start", "end", "value", "value_max", "unit", "indicator",
+           "period", "timepoint", "status", "place", "qualifier", "same_as"]
+#: dtypes of the claims frame (pandas 3: text columns are ``str``, missing values NaN).
+CLAIM_DTYPES = {"claim_id": "str", "quote": "str", "start": "int64", "end": "int64",
+          "value": "float64", "value_max": "float64", "unit": "str", "indicator": "str",
+          "period": "str", "timepoint": "str", "status": "str", "place": "str",
+          "qualifier": "str", "same_as": "str"}
+#: Columns of the frame `extract_lessons` returns, in order.
+LESSON_COLUMNS = ["lesson_id", "place", "enumeration", "ordinal", "marker", "start", "end", "text"]
+#: Columns of the lesson × theme table, in order.
+LESSON_THEME_COLUMNS = ["lesson_id", "place", "ordinal", "theme_id", "cue", "evidence", "cue_start",
+                        "cue_end", "cues", "coder_override", "coder_note"]
+#: What a human coder may write in `coder_override`.
+OVERRIDES = ("", "add", "remove")
+
+_SNAKE = pa.Check.str_matches(r"^[a-z][a-z0-9_]*$")
+_OFFSET = pa.Column(int, pa.Check.ge(0), coerce=True)
+_RATE_UNITS = ("percent", "percentage_points", "percent_per_year")
+_COUNT_UNITS = ("households", "persons", "communes", "districts", "villages")
+
+
+def _span_ok(df: pd.DataFrame) -> pd.Series:
+    return df["end"] > df["start"]
+
+
+def _value_ok(df: pd.DataFrame) -> pd.Series:
+    rate = df["unit"].isin(["percent"]) & ~df["value"].between(0, 100)
+    count = df["unit"].isin(_COUNT_UNITS) & (df["value"] < 0)
+    return ~(rate | count)
+
+
+CLAIMS_SCHEMA = pa.DataFrameSchema(
+    {
+        "claim_id": pa.Column(str, pa.Check.str_matches(r"^c\d+$"), unique=True),
+        "quote": pa.Column(str, pa.Check.str_length(min_value=1)),
+        "start": _OFFSET,
+        "end": _OFFSET,
+        "value": pa.Column(float, coerce=True),
+        "value_max": pa.Column(float, nullable=True, coerce=True),
+        "unit": pa.Column(str, _SNAKE),
+        "indicator": pa.Column(str, _SNAKE),
+        "period": pa.Column(str, pa.Check.str_matches(r"^\d{4}(-\d{4})?( vs \d{4}(-\d{4})?)?$"),
+                            nullable=True),
+        "timepoint": pa.Column(str, pa.Check.isin(["start_of_year", "end_of_year", "period"]),
+                               nullable=True),
+        "status": pa.Column(str, pa.Check.isin(["actual", "estimate", "target"])),
+        "place": pa.Column(str, nullable=True),
+        "qualifier": pa.Column(str, nullable=True),
+        "same_as": pa.Column(str, pa.Check.str_matches(r"^c\d+$"), nullable=True),
+    },
+    checks=[pa.Check(_span_ok, name="end_after_start"),
+            pa.Check(_value_ok, name="rate_0_100_count_not_negative")],
+    strict=True,
+    ordered=True,
+)
+
+LESSONS_SCHEMA = pa.DataFrameSchema(
+    {
+        "lesson_id": pa.Column(str, unique=True),
+        "place": pa.Column(str, nullable=True),
+        "enumeration": pa.Column(int, pa.Check.ge(1), coerce=True),
+        "ordinal": pa.Column(int, pa.Check.in_range(1, 10), coerce=True),
+        "marker": pa.Column(str),
+        "start": _OFFSET,
+        "end": _OFFSET,
+        "text": pa.Column(str, pa.Check.str_length(min_value=1)),
+    },
+    checks=[pa.Check(_span_ok, name="end_after_start")],
+    strict=True,
+    ordered=True,
+)
+
+
+def load_claims(path: Path = paths.PROCESSED / CLAIMS) -> pd.DataFrame:
+    """The claims table, validated (file, column and row named on any error)."""
+    frame = validate(read_csv_text(Path(path)), CLAIMS_SCHEMA, Path(path))
+    return frame[CLAIM_COLUMNS]
+
+
+def load_lessons(path: Path = paths.PROCESSED / LESSONS) -> pd.DataFrame:
+    """The lessons table, validated."""
+    frame = validate(read_csv_text(Path(path)), LESSONS_SCHEMA, Path(path))
+    return frame[LESSON_COLUMNS]
+
+
+def load_lesson_themes(path: Path = paths.PROCESSED / LESSON_THEMES) -> pd.DataFrame:
+    """Lesson × theme coding with the human coder's overrides, validated."""
+    return read_lesson_themes(Path(path))
+
+
+def empty_lesson_themes(n: int = 0) -> pd.DataFrame:
+    return pd.DataFrame({c: [] for c in LESSON_THEME_COLUMNS}).iloc[:n]
+
+
+def typed_lesson_themes(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame[LESSON_THEME_COLUMNS].copy()
+    for c in ("ordinal", "cue_start", "cue_end"):
+        frame[c] = pd.to_numeric(frame[c]).astype("Int64")
+    for c in ("lesson_id", "theme_id", "cue", "evidence", "cues", "coder_override",
+              "coder_note"):
+        frame[c] = frame[c].fillna("").astype(str)
+    frame["place"] = frame["place"].astype("str")  # missing place stays missing (NaN)
+    return frame.reset_index(drop=True)
+
+
+def check_lesson_themes(previous: pd.DataFrame, source: str) -> pd.DataFrame:
+    missing = [c for c in ("lesson_id", "theme_id", "coder_override") if c not in previous]
+    if missing:
+        raise UserError(f"missing column {missing[0]!r}", where=source,
+                        fix="a lesson-themes table has the columns "
+                        + ", ".join(LESSON_THEME_COLUMNS))
+    prev = previous.copy()
+    for c in LESSON_THEME_COLUMNS:
+        if c not in prev:
+            prev[c] = None
+    prev = typed_lesson_themes(prev)
+    prev["coder_override"] = prev["coder_override"].str.strip().str.lower()
+    for i, value in enumerate(prev["coder_override"]):
+        if value not in OVERRIDES:
+            raise UserError(f"coder_override {value!r} is not one of '', 'add', 'remove'",
+                            where=f"{source}:{i + 2}, column coder_override",
+                            fix="leave it empty, or write add or remove")
+    dup = prev.duplicated(["lesson_id", "theme_id"])
+    if dup.any():
+        i = int(dup.to_numpy().argmax())
+        raise UserError(f"lesson {prev['lesson_id'][i]!r} × theme {prev['theme_id'][i]!r} "
+                        "appears twice", where=f"{source}:{i + 2}",
+                        fix="keep one row per lesson and theme")
+    return prev
+
+
+def read_lesson_themes(path: Path) -> pd.DataFrame:
+    """A saved lesson-themes CSV with empty texts kept as '' (not NaN) and checked overrides."""
+    path = Path(path)
+    if not path.exists():
+        raise UserError("lesson-themes table not found", where=str(path),
+                        fix="run the extraction (python -m analysis extract) to create it")
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame = frame.replace({"place": {"": None}, "cue_start": {"": None},
+                           "cue_end": {"": None}, "ordinal": {"": None}})
+    return check_lesson_themes(frame, str(path))
