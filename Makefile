@@ -21,7 +21,7 @@ help:
 	@echo "make test          run the test suite"
 	@echo "make test-browser  open the HTML reports in headless Debian chromium (needs apt chromium)"
 	@echo "make lab           start JupyterLab on notebooks/"
-	@echo "make lint          ruff"
+	@echo "make lint          ruff and the layers contract (import-linter)"
 	@echo "make bench         build benchmarks (benchmarks/results/)"
 	@echo "make extract       regenerate data/processed from data/raw"
 	@echo "make lock          re-pin requirements/lock.txt from pyproject.toml (needs network)"
@@ -48,6 +48,7 @@ test-browser: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks notebooks
+	$(BIN)/lint-imports
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab --notebook-dir=notebooks

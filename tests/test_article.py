@@ -5,8 +5,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from analysis.data.raw import read_article_text
 from analysis.errors import UserError
-from analysis.reading.article import load_article, parse_article, read_text, sections_frame
+from analysis.reading.article import load_article, parse_article, sections_frame
 
 
 def test_headline_dateline_byline(article):
@@ -76,7 +77,7 @@ def test_unreadable_files_get_a_one_line_error(tmp_path, content, fragment):
     path = tmp_path / "bad.txt"
     path.write_bytes(content)
     with pytest.raises(UserError) as err:
-        read_text(path)
+        read_article_text(path)
     assert fragment in str(err.value) and str(path) in str(err.value)
     assert "\n" not in str(err.value) and "fix:" in str(err.value)
 
@@ -84,7 +85,7 @@ def test_unreadable_files_get_a_one_line_error(tmp_path, content, fragment):
 def test_bom_is_dropped(tmp_path, article):
     path = tmp_path / "bom.txt"
     path.write_bytes(b"\xef\xbb\xbf" + article.text.encode("utf-8"))
-    assert read_text(path) == article.text
+    assert read_article_text(path) == article.text
 
 
 def test_a_page_without_an_article_body_is_refused():

@@ -16,7 +16,7 @@ import pytest
 from test_build_support import Project, outcome, visible_files
 
 from analysis.build import cache, engine
-from analysis.data import paths
+from analysis.data import files, paths
 
 pytestmark = pytest.mark.slow
 
@@ -67,6 +67,11 @@ def test_build_exports_records_and_rebuilds_only_what_changed(project, capsys):
     assert "helper=1 data=41" in nocode
     assert (R / "pdf" / "probe_x.pdf").read_bytes().startswith(b"%PDF")
     assert not re.search(r"""(src|href)=["']https?://""", html)
+    # every file the build writes is readable by others, like an ordinary write (rw-r--r--)
+    written = [p for p in R.rglob("*") if p.is_file() and ".build.lock" not in p.name]
+    modes = {str(p.relative_to(R)): oct(p.stat().st_mode & 0o777) for p in written}
+    assert {"index.html", "manifest.json", "html/probe_x.html", "pdf/probe_x.pdf"} <= set(modes)
+    assert set(modes.values()) == {"0o644"}, modes
     # a parameter carrying HTML and code stays an escaped string
     evil = (R / "html" / f"{EVIL}.html").read_text(encoding="utf-8")
     assert "<script>alert(1)" not in evil and "&lt;script&gt;alert(1)&lt;/script&gt;" in evil
@@ -192,20 +197,20 @@ def test_full_disk_keeps_previous_reports_and_cache(project, monkeypatch):
     R = project.reports
     old_html = (R / "html" / "probe.html").read_bytes()
     old_record = (R / ".cache" / "probe.json").read_bytes()
-    real = cache.stage
+    real = files._stage
 
     def full_disk(path, data):
         if path.suffix == ".html" and path.parent.name == "html":
             raise OSError(28, "No space left on device")
         return real(path, data)
 
-    monkeypatch.setattr(cache, "stage", full_disk)
+    monkeypatch.setattr(files, "_stage", full_disk)
     failed = project.build(only=["probe"], force=True)
     assert failed.exit_code == 1 and "No space left on device" in failed.failed[0].error["message"]
     assert (R / "html" / "probe.html").read_bytes() == old_html
     assert (R / ".cache" / "probe.json").read_bytes() == old_record
-    assert not list(R.rglob(".*.part"))
-    monkeypatch.setattr(cache, "stage", real)
+    assert not list(R.rglob(".*.tmp"))
+    monkeypatch.setattr(files, "_stage", real)
     plan = project.build(only=["probe"], dry_run=True)
     assert outcome(plan, "probe").source == "cached"  # the old record still matches old files
 
@@ -308,7 +313,7 @@ def test_interrupted_build_leaves_reports_and_cache_valid(project, sig):
     again = project.build(only=["probe", "slow"])
     assert again.exit_code == 0, [o.error for o in again.failed]
     assert outcome(again, "probe").source == "cached" and again.kernels_started == 1
-    assert not list(project.reports.rglob(".*.part"))
+    assert not list(project.reports.rglob(".*.tmp"))
     _check_consistent(project)
 
 

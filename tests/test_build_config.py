@@ -14,8 +14,9 @@ from filelock import FileLock
 from test_build_support import Project
 
 from analysis.build import cache, engine, index
-from analysis.data import paths
+from analysis.data import files, paths
 from analysis.data.config import load_config
+from analysis.data.files import write_files
 from analysis.errors import UserError
 
 
@@ -230,20 +231,20 @@ def test_writes_are_all_or_nothing(tmp_path, monkeypatch):
     a, b = tmp_path / "a.html", tmp_path / "b.html"
     a.write_text("old a")
     b.write_text("old b")
-    real = cache.stage
+    real = files._stage
 
     def full_disk(path, data):
         if path.name == "b.html":
             raise OSError(28, "No space left on device")
         return real(path, data)
 
-    monkeypatch.setattr(cache, "stage", full_disk)
+    monkeypatch.setattr(files, "_stage", full_disk)
     with pytest.raises(OSError):
-        cache.write_files({a: "new a", b: "new b"})
+        write_files({a: "new a", b: "new b"})
     assert a.read_text() == "old a" and b.read_text() == "old b"
-    assert not list(tmp_path.glob(".*.part"))
-    monkeypatch.setattr(cache, "stage", real)
-    cache.write_files({a: "new a", b: "new b"})
+    assert not list(tmp_path.glob(".*.tmp"))
+    monkeypatch.setattr(files, "_stage", real)
+    write_files({a: "new a", b: "new b"})
     assert a.read_text() == "new a" and b.read_text() == "new b"
 
 

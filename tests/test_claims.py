@@ -11,8 +11,9 @@ import pytest
 from analysis.data.paths import ARTICLE
 from analysis.data.processed import CLAIM_COLUMNS as COLUMNS
 from analysis.data.processed import CLAIM_DTYPES as DTYPES
+from analysis.data.raw import read_article_text
 from analysis.errors import UserError
-from analysis.reading.article import load_article, read_text
+from analysis.reading.article import load_article
 from analysis.reading.claims import extract_article_claims, extract_claims
 
 NaN = math.nan
@@ -72,7 +73,7 @@ def test_each_article_claim(article_claims: pd.DataFrame, row: int, expected: tu
 
 
 def test_article_spans_index_the_raw_page(article_claims: pd.DataFrame) -> None:
-    raw = read_text(ARTICLE)
+    raw = read_article_text(ARTICLE)
     for r in article_claims.itertuples():
         assert raw[r.start:r.end] == r.quote
     # both statements of each repeated fact, at their own places in the page

@@ -24,6 +24,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from analysis.build import export
+from analysis.data.files import write_atomic
 from analysis.errors import UserError
 
 # The 46 precomposed letters DejaVu Sans Mono (Typst's default monospace) lacks.
@@ -446,10 +447,10 @@ def test_a_character_no_font_has_is_a_user_error():
 
 def test_write_atomic_writes_and_replaces(tmp_path):
     target = tmp_path / "sub" / "report.html"
-    export.write_atomic(target, "Phú Yên")
+    write_atomic(target, "Phú Yên")
     assert target.read_text(encoding="utf-8") == "Phú Yên"
     assert stat.S_IMODE(target.stat().st_mode) == 0o644
-    export.write_atomic(target, b"%PDF-1")
+    write_atomic(target, b"%PDF-1")
     assert target.read_bytes() == b"%PDF-1"
     assert sorted(p.name for p in target.parent.iterdir()) == ["report.html"]
 
@@ -463,6 +464,6 @@ def test_write_atomic_keeps_the_old_file_when_the_rename_fails(tmp_path, monkeyp
 
     monkeypatch.setattr(os, "replace", boom)
     with pytest.raises(OSError, match="disk gone"):
-        export.write_atomic(target, b"new")
+        write_atomic(target, b"new")
     assert target.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["report.pdf"]  # no temp file left behind

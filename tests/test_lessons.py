@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from analysis.data.paths import ARTICLE
 from analysis.data.processed import LESSON_COLUMNS as COLUMNS
-from analysis.reading.article import read_text
+from analysis.data.raw import read_article_text
 from analysis.reading.lessons import extract_lessons, lesson_body
 
 CAPTION = "Nhiều mô hình áp dụng có hiệu quả trong thực tế."
@@ -71,7 +71,7 @@ def test_caption_and_next_section_are_not_swallowed(article, lessons):
 
 def test_raw_page_gives_the_same_lessons(article, lessons):
     """Without masking, blank lines still keep the caption out of Hải Dương's first lesson."""
-    raw = extract_lessons(read_text(ARTICLE))
+    raw = extract_lessons(read_article_text(ARTICLE))
     assert raw[["lesson_id", "start", "end"]].equals(lessons[["lesson_id", "start", "end"]])
 
 

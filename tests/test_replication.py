@@ -19,6 +19,7 @@ import yaml
 from analysis.build import replication
 from analysis.build.export import external_references
 from analysis.data import paths
+from analysis.data.raw import read_sources
 from analysis.errors import UserError
 
 SECTIONS = ["sec-summary", "sec-01", "sec-02", "sec-03", "sec-04", "sec-05", "sec-methods",
@@ -71,7 +72,7 @@ def test_translations_have_the_same_fields_in_both_languages() -> None:
 
 
 def test_sources_register_is_parsed() -> None:
-    entries = {e.id: e for e in replication.read_sources()}
+    entries = {e.id: e for e in read_sources()}
     assert {"gso_pov_prov", "res80_text", "qd1722_baolangson", "geoboundaries_vnm_adm1",
             "phnompenhpost_vna_2021"} <= set(entries)
     assert entries["res80_text"].address.startswith("https://thuviennhadat.vn/")

@@ -182,8 +182,7 @@ def _add_replicate(sub: argparse._SubParsersAction) -> None:
                        "executed notebooks 01-05 (run `make reports` first).")
     p.add_argument("--lang", action="append", metavar="LANG",
                    help="vi or en (repeatable; default both)")
-    p.add_argument("--province", default="Phú Yên",
-                   help="focus province (default: %(default)s)")
+    p.add_argument("--province", help="focus province (default: the article's first)")
     p.add_argument("--reports-dir", metavar="DIR", default=str(paths.REPORTS),
                    help="reports folder with executed/ (default: reports/)")
     p.add_argument("--figures-dir", metavar="DIR", default=str(paths.FIGURES),

@@ -6,8 +6,7 @@ installed distributions with their versions, the Python version and this engine'
 The notebook could read any data file and import any helper module, so all of them count: the
 gaps of Quarto's freeze (data) and Ploomber (imported modules) do not exist here.
 
-Writes go to a hidden temporary file in the target folder, are flushed to disk, then renamed
-over the target (`os.replace` is atomic on POSIX). A job's files are first all staged, then
+Writes go through `analysis.data.files.write_files`: a job's files are first all staged, then
 all renamed, and its cache record is written last: a build killed at any moment leaves
 complete old or complete new files, and a record that is either absent or describes files
 that exist.
@@ -19,17 +18,17 @@ import hashlib
 import json
 import os
 import sys
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from analysis.data.files import TEMP_SUFFIX, write_atomic
+
 ENGINE_VERSION = 1
-PART_SUFFIX = ".part"  # temporary files: ".<name>.<random>.part", swept by the next build
 SKIP_DIRS = {"__pycache__", ".ipynb_checkpoints", ".pytest_cache", ".ruff_cache"}
-SKIP_SUFFIXES = (".pyc", ".pyo", PART_SUFFIX)
+SKIP_SUFFIXES = (".pyc", ".pyo", TEMP_SUFFIX)
 
 
 def canonical_json(obj: Any) -> str:
@@ -135,53 +134,11 @@ def changed_parts(old: dict[str, str] | None, new: dict[str, str]) -> list[str]:
     return [names.get(k, k) for k in new if old.get(k) != new[k]] or ["outputs"]
 
 
-# ---------------------------------------------------------------- crash-safe writes
-
-
-def stage(path: Path, data: bytes | str) -> Path:
-    """Write `data` to a hidden temporary file beside `path`, flushed to disk; return it."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(data, str):
-        data = data.encode("utf-8")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=PART_SUFFIX, dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return Path(tmp)
-
-
-def commit(staged: Iterable[tuple[Path, Path]]) -> None:
-    """Rename each staged temporary file over its target (each rename is atomic)."""
-    for tmp, target in staged:
-        os.replace(tmp, target)
-
-
-def discard(staged: Iterable[tuple[Path, Path]]) -> None:
-    for tmp, _ in staged:
-        Path(tmp).unlink(missing_ok=True)
-
-
-def write_files(files: dict[Path, bytes | str]) -> None:
-    """Write several files as one unit: all staged first; if any staging write fails (disk
-    full), none of the targets changes."""
-    staged: list[tuple[Path, Path]] = []
-    try:
-        for target, data in files.items():
-            staged.append((stage(target, data), Path(target)))
-    except BaseException:
-        discard(staged)
-        raise
-    commit(staged)
+# ---------------------------------------------------------------- records
 
 
 def write_json(path: Path, obj: Any) -> None:
-    write_files({Path(path): json.dumps(obj, ensure_ascii=False, indent=1, sort_keys=False)})
+    write_atomic(Path(path), json.dumps(obj, ensure_ascii=False, indent=1, sort_keys=False))
 
 
 def read_json(path: Path) -> Any | None:
@@ -190,13 +147,3 @@ def read_json(path: Path) -> Any | None:
         return json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-
-
-def sweep_partials(root: Path) -> int:
-    """Remove temporary files left by a killed build under `root`; return how many."""
-    n = 0
-    if Path(root).exists():
-        for p in Path(root).rglob(f".*{PART_SUFFIX}"):
-            p.unlink(missing_ok=True)
-            n += 1
-    return n

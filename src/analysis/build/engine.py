@@ -37,14 +37,14 @@ from typing import Any
 from analysis.build import cache
 from analysis.build.index import render_index
 from analysis.data import paths
-from analysis.data.config import DEFAULT_CONFIG, FORMATS, Job, load_config
+from analysis.data.config import DEFAULT_CONFIG, FORMATS, INJECTED_TAG, Job, load_config
+from analysis.data.files import sweep_temporary, write_files
 from analysis.errors import UserError
 
 SUFFIX = {"html": ".html", "html-nocode": ".html", "pdf": ".pdf"}
 KERNEL_START_ATTEMPTS = 3
 KERNEL_NAME = "python3"
 ERROR_MARKER_TAG = "papermill-error-cell-tag"
-INJECTED_TAG = "injected-parameters"
 SCHEDULER_RE = re.compile(r"^(tcp|tls)://[A-Za-z0-9.\-\[\]:]+:\d{1,5}$")
 
 
@@ -498,7 +498,7 @@ def _finish_execution(plan: _Plan, res: dict[str, Any], layout: Layout,
         out.error = _error(job, layout, err["ename"], err.get("evalue", ""), **extra)
         if nb is not None:
             try:
-                cache.write_files({layout.failed(job.name): nbformat.writes(nb)})
+                write_files({layout.failed(job.name): nbformat.writes(nb)})
                 out.error["failed_notebook"] = layout.link(layout.failed(job.name))
             except OSError as e:
                 out.error["message"] += f" (failed notebook not saved: {e.strerror})"
@@ -509,7 +509,7 @@ def _finish_execution(plan: _Plan, res: dict[str, Any], layout: Layout,
     except Exception as e:  # noqa: BLE001 — an export bug fails this job only
         out.error = _error(job, layout, f"export: {type(e).__name__}", str(e))
         try:
-            cache.write_files({layout.failed(job.name): nbformat.writes(nb)})
+            write_files({layout.failed(job.name): nbformat.writes(nb)})
             out.error["failed_notebook"] = layout.link(layout.failed(job.name))
         except OSError:
             pass
@@ -520,7 +520,7 @@ def _finish_execution(plan: _Plan, res: dict[str, Any], layout: Layout,
     out.seconds = res.get("seconds", 0.0) + (time.monotonic() - t0)
     record = _record(plan, layout, fp, exports, executed_text, out.seconds, _now())
     try:
-        cache.write_files(files)  # all or nothing: old reports stay if the disk is full
+        write_files(files)  # all or nothing: old reports stay if the disk is full
         layout.failed(job.name).unlink(missing_ok=True)
         cache.write_json(layout.record(job.name), record)  # last: only now is it "cached"
     except OSError as e:
@@ -544,7 +544,7 @@ def _finish_export(plan: _Plan, layout: Layout, fp: cache.Fingerprint) -> Outcom
         new = _record(plan, layout, fp, exports, text, record.get("seconds", 0.0),
                       record.get("built_at", _now()), old_outputs=record.get("outputs"))
         new["packages"] = record.get("packages", fp.package_list)
-        cache.write_files(files)
+        write_files(files)
         cache.write_json(layout.record(job.name), new)
     except Exception as e:  # noqa: BLE001
         out.error = _error(job, layout, type(e).__name__, str(e))
@@ -628,7 +628,7 @@ def refresh_index(layout: Layout, manifest: dict[str, Any] | None = None) -> Non
     documents = sorted(p.relative_to(layout.reports).as_posix() for p in
                        [*layout.reports.glob("source/*.html"),
                         *layout.reports.glob("replication_*.*")])
-    cache.write_files({layout.index: render_index(manifest, documents)})
+    write_files({layout.index: render_index(manifest, documents)})
 
 
 # ---------------------------------------------------------------- running
@@ -695,7 +695,7 @@ def _run_dask(address: str, specs: list[dict[str, Any]],
 def _ensure_writable(reports: Path) -> None:
     try:
         reports.mkdir(parents=True, exist_ok=True)
-        cache.write_files({reports / ".write-test": b"ok"})
+        write_files({reports / ".write-test": b"ok"})
         (reports / ".write-test").unlink()
     except OSError as e:
         raise UserError(f"the reports folder is not writable ({e.strerror or e})",
@@ -755,7 +755,7 @@ def build(*, layout: Layout | None = None, only: Sequence[str] | None = None,
                         where=str(layout.lock),
                         fix="wait for it to finish; the lock is released when it exits") from None
     try:
-        cache.sweep_partials(layout.reports)
+        sweep_temporary(layout.reports)
         _run_steps(before, layout, fp)
         summary = _execute(plans, all_jobs, layout, fp, workers, timeout, scheduler, log,
                            sys.stderr.isatty() if progress is None else progress, summary)

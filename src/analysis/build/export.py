@@ -34,7 +34,7 @@ import nbformat
 from nbformat import NotebookNode
 
 from analysis.data import paths
-from analysis.data.files import write_atomic  # noqa: F401  (part of this module's API)
+from analysis.data.config import INJECTED_TAG
 from analysis.errors import UserError
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -46,7 +46,6 @@ BODY_FONT = "Libertinus Serif"  # built into Typst; complete Vietnamese
 CODE_FONT = "JetBrains Mono"  # shipped in paths.FONTS (OFL); complete Vietnamese
 CODE_FONT_FILES = ("JetBrainsMono-Regular.ttf", "JetBrainsMono-Bold.ttf")
 
-INJECTED_TAG = "injected-parameters"
 REGIONS = {"vi": "VN"}  # Typst text region per report language
 
 _LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
@@ -473,6 +472,7 @@ def _pandoc_typst(
         "--extract-media=media",  # relative to cworkdir = Typst's root
         f"--resource-path={os.pathsep.join(resource_path)}",
         f"--metadata=include-code={'true' if include_code else 'false'}",
+        f"--metadata=drop-cell-tag={INJECTED_TAG}",
         f"--variable=lang={lang}",
         f"--variable=mainfont={BODY_FONT}",
         f"--variable=codefont={CODE_FONT}",

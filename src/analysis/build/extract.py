@@ -20,6 +20,9 @@ from analysis.data.processed import (
     LESSON_THEMES,
     LESSONS,
     LESSONS_SCHEMA,
+    load_claims,
+    load_lesson_themes,
+    load_lessons,
     read_lesson_themes,
 )
 from analysis.reading.article import load_article
@@ -63,7 +66,9 @@ def update_lesson_themes(lessons: pd.DataFrame, codebook: tuple[Theme, ...],
 
 def extraction_statement(written: list[Path]) -> str:
     """One sentence on what `extract` found, saying so plainly when it found nothing."""
-    claims, lessons, coded = (pd.read_csv(p, dtype=str) for p in written)
+    claims_path, lessons_path, coded_path = written
+    claims, lessons = load_claims(claims_path), load_lessons(lessons_path)
+    coded = load_lesson_themes(coded_path)
     found = (f"{len(claims)} quantitative claims, {len(lessons)} enumerated lessons, "
              f"{len(coded)} lesson-theme codes")
     if claims.empty and lessons.empty:

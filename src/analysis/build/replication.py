@@ -43,22 +43,21 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
-import yaml
 from nbformat import NotebookNode
 
 from analysis import __version__
 from analysis.data import paths
+from analysis.data.config import INJECTED_TAG, PARAMETERS_TAG
+from analysis.data.files import slugify
+from analysis.data.provinces import default_province, resolve_province
+from analysis.data.raw import SourceEntry, article_meta, read_sources
 from analysis.errors import UserError
 from analysis.show.i18n import check_lang, fmt_num, t
 
 NOTEBOOK_STEMS = ("01_poverty_trajectory", "02_repoverty", "03_lessons", "04_claims_audit",
                   "05_national_context")
-DEFAULT_PROVINCE = "Phú Yên"
 FORMATS = ("html", "pdf")
 KEY_VALUES_TAG = "key-values"
-INJECTED_TAG = "injected-parameters"
-PARAMETERS_TAG = "parameters"
-SOURCES_MD = paths.EXTERNAL / "SOURCES.md"
 SVG_FONT = "DejaVu Sans"
 SVG_FONT_FILES = {("normal", "normal"): "DejaVuSans.ttf", ("bold", "normal"): "DejaVuSans-Bold.ttf",
                   ("normal", "italic"): "DejaVuSans-Oblique.ttf",
@@ -225,7 +224,7 @@ class Section:
             return None
 
 
-def job_names(lang: str, province: str = DEFAULT_PROVINCE,
+def job_names(lang: str, province: str,
               config: Path | None = None) -> list[tuple[str, str]]:
     """(notebook number, output name) of notebooks 01–05 for `province` and `lang`, as
     declared in notebooks/reports.yml (so a changed name template is followed)."""
@@ -244,7 +243,7 @@ def job_names(lang: str, province: str = DEFAULT_PROVINCE,
     return out
 
 
-def read_sections(reports_dir: Path, lang: str, province: str = DEFAULT_PROVINCE,
+def read_sections(reports_dir: Path, lang: str, province: str,
                   config: Path | None = None) -> list[Section]:
     """The executed notebooks 01–05, with their key values; one-line UserError if any is
     missing or was not run to the end."""
@@ -329,9 +328,7 @@ def find_svg(stem: str, section: Section, figures_dir: Path) -> str | None:
     params = section.nb.metadata.get("papermill", {}).get("parameters", {})
     choices = []
     if "province" in params:
-        from analysis.data.provinces import province_slug
-
-        choices.append({"province": province_slug(params["province"]), "lang": params["lang"]})
+        choices.append({"province": slugify(params["province"]), "lang": params["lang"]})
     choices.append({"lang": params.get("lang", "")})
     started = section.started
     for p in choices:
@@ -537,20 +534,6 @@ def git_commit(root: Path = paths.PROJ_ROOT) -> str:
     return sha if done.returncode == 0 and re.fullmatch(r"[0-9a-f]{40}", sha) else "unknown"
 
 
-def article_meta(path: Path = paths.ARTICLE_META) -> dict[str, Any]:
-    """The article's metadata of record (title, published, byline, file, sha256)."""
-    try:
-        meta = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as e:
-        raise UserError(f"cannot read the article's metadata ({type(e).__name__})",
-                        where=str(path), fix="restore the file from git") from None
-    for key in ("title", "published", "byline", "file"):
-        if not meta.get(key):
-            raise UserError(f"the article's metadata lacks {key!r}", where=str(path),
-                            fix="restore the file from git")
-    return meta
-
-
 def _published(meta: dict[str, Any], lang: str) -> str:
     from babel.dates import format_datetime
 
@@ -558,48 +541,6 @@ def _published(meta: dict[str, Any], lang: str) -> str:
     when = when if isinstance(when, dt.datetime) else dt.datetime.fromisoformat(str(when))
     return format_datetime(when, "dd/MM/yyyy HH:mm", tzinfo=when.tzinfo, locale=lang) + \
         when.strftime(" (UTC%z)").replace("00)", ")").replace("+0", "+")
-
-
-@dataclass(frozen=True)
-class SourceEntry:
-    group: str
-    id: str
-    address: str = ""
-    title: str = ""
-    publisher: str = ""
-
-
-def read_sources(path: Path = SOURCES_MD) -> list[SourceEntry]:
-    """The source register of data/external/SOURCES.md: one entry per `**id**` under
-    '## Source register', with its group (### heading), address, title and publisher."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as e:
-        raise UserError(f"cannot read the source register ({e.strerror})", where=str(path),
-                        fix="restore data/external/SOURCES.md") from None
-    start = text.find("## Source register")
-    if start < 0:
-        raise UserError("no '## Source register' section", where=str(path),
-                        fix="keep the register heading the project's readers expect")
-    entries: list[SourceEntry] = []
-    group, current = "", None
-    for line in text[start:].splitlines():
-        if line.startswith("### "):
-            group = line[4:].strip()
-            continue
-        m = re.match(r"^\*\*([A-Za-z0-9_]+)\*\*", line)
-        if m:
-            current = {"group": group, "id": m.group(1)}
-            entries.append(current)  # type: ignore[arg-type]
-            continue
-        f = re.match(r"^- \*\*(Address|Title|Publisher)[^*]*:\*\*\s*(.*)$", line)
-        if f and current is not None and not current.get(f.group(1).lower()):
-            current[f.group(1).lower()] = f.group(2).strip()
-        also = re.match(r"^- Also \*\*([A-Za-z0-9_]+)\*\*,\s*(\S+)", line)
-        if also:
-            entries.append({"group": group, "id": also.group(1),  # type: ignore[arg-type]
-                            "address": also.group(2).rstrip(":,")})
-    return [SourceEntry(**e) for e in entries]  # type: ignore[arg-type]
 
 
 def _md_inline(text: str) -> Inline:
@@ -959,7 +900,7 @@ def contents(doc: Document, insert_at: int) -> None:
 # Building
 
 
-def assemble(sections: list[Section], lang: str, *, province: str = DEFAULT_PROVINCE,
+def assemble(sections: list[Section], lang: str, *, province: str,
              figures_dir: Path = paths.FIGURES, source_page: str | None = None,
              built: str | None = None, commit: str | None = None,
              meta: dict[str, Any] | None = None,
@@ -1009,7 +950,7 @@ def _typst_fonts(tmp: Path) -> Path:
 
 
 def build_replication(reports_dir: Path = paths.REPORTS, lang: str = "vi", *,
-                      province: str = DEFAULT_PROVINCE, formats: Sequence[str] = FORMATS,
+                      province: str | None = None, formats: Sequence[str] = FORMATS,
                       figures_dir: Path = paths.FIGURES, config: Path | None = None,
                       built: str | None = None) -> list[Path]:
     """Write reports_dir/replication_<lang>.html and .pdf from the executed notebooks.
@@ -1027,9 +968,7 @@ def build_replication(reports_dir: Path = paths.REPORTS, lang: str = "vi", *,
     if bad:
         raise UserError(f"unknown format {bad[0]!r}", where="formats",
                         fix=f"use some of: {', '.join(FORMATS)}")
-    from analysis.data.provinces import resolve_province
-
-    province = resolve_province(province)
+    province = resolve_province(province) if province else default_province()
     sections = read_sections(reports_dir, lang, province, config)
     page = reports_dir / "source" / annotate.page_name(paths.ARTICLE.stem, lang)
     if "html" in formats and not page.is_file():

@@ -22,7 +22,8 @@ import pandas as pd
 from matplotlib.lines import Line2D
 
 from analysis.data import paths
-from analysis.data.provinces import resolve_province, slugify
+from analysis.data.files import slugify
+from analysis.data.provinces import resolve_province
 from analysis.errors import UserError
 from analysis.show.i18n import check_lang, fmt_num, t
 from analysis.show.style import PALETTE

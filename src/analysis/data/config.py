@@ -2,9 +2,10 @@
 
 Everything a build could trip over later is checked here, before any kernel starts: unknown
 keys, missing notebooks, parameters the notebook does not declare or of the wrong type, values
-outside a declared set (a province is resolved to its canonical name, with the closest names
-suggested), unknown formats, output-name templates with unknown fields, and two jobs that would
-write the same file. Every error names the file and line, the entry and the field.
+outside a declared set (names from a set of places are resolved to their canonical
+spelling, with the closest names suggested), unknown formats, output-name templates with unknown
+fields, and two jobs that would write the same file. Every error names the file and line, the entry
+and the field.
 
 Schema (one mapping):
 
@@ -16,18 +17,23 @@ Schema (one mapping):
         name: "{stem}_{province}_{lang}"     # output-name template (default: stem + each param)
         title: "{province}"                  # optional report title (raw values)
         parameters:                          # lists expand to a grid; [[a, b]] passes one list
-          province: [Phú Yên, Hải Dương]
+          province: [Phú Yên, Hải Dương]     # or every value of a named set: {set: provinces}
           lang: [vi, en]
         parameter_sets:                      # optional explicit sets, crossed with the grid
           - {year: 2016}
-        allowed: {province: provinces}       # optional: a list, or `provinces` (the 63 names)
+        allowed: {province: provinces}       # optional: a list or a named set (`VALUE_SETS`)
         formats: [html, pdf]                 # optional
         timeout: 120                         # optional
 
 Template fields are `stem` and the entry's parameter names; each gives a safe slug
-(`province` through `analysis.data.provinces.province_slug`, others ASCII-folded), so a name never
-escapes reports/. A notebook may also declare allowed values in its metadata under
-`analysis: {allowed: {parameter: [...] | provinces}}`.
+(`analysis.data.files.slugify`), so a name never escapes reports/. A notebook declares the
+values its parameters accept in its metadata, `analysis: {allowed: {parameter: [...] | SET}}`;
+an entry's `allowed` narrows or replaces them. `allowed` alone decides what a value may be: no
+parameter is treated differently because of its name.
+
+Loading runs in named steps: read the entries (`_read_entries`), read each entry and its
+notebook (`_read_entry`), expand the grid (`_expand`), check each parameter set
+(`_check_parameters`), name the job (`_name_job`).
 """
 
 from __future__ import annotations
@@ -38,7 +44,7 @@ import itertools
 import json
 import re
 import string
-import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,20 +52,29 @@ from typing import Any
 import yaml
 
 from analysis.data import paths
-from analysis.data.files import yaml_error
-from analysis.data.provinces import province_slug, resolve_province
+from analysis.data.files import slugify, yaml_error
+from analysis.data.provinces import article_provinces, province_names, resolve_province
 from analysis.errors import UserError
 
 FORMATS = ("html", "html-nocode", "pdf")
 #: The languages a report can be written in (translations exist for each).
 LANGS = ("vi", "en")
 DEFAULT_TIMEOUT = 600.0
+#: The cell tag of a notebook's parameters, and of the cell papermill injects after it.
+PARAMETERS_TAG = "parameters"
+INJECTED_TAG = "injected-parameters"
 DEFAULT_CONFIG = paths.NOTEBOOKS / "reports.yml"
 ENTRY_KEYS = ("notebook", "name", "title", "parameters", "parameter_sets", "allowed", "formats",
               "timeout")
 TOP_KEYS = ("reports", "defaults")
 DEFAULT_KEYS = ("formats", "timeout")
-PROVINCES = "provinces"  # the `allowed` shorthand for the 63 province names
+#: Named sets an `allowed:` entry may give instead of a list: name → (values, whether a value is
+#: matched by its spelling as people type it, accents and case aside, like province names).
+VALUE_SETS: dict[str, tuple[Callable[[], list[str]], bool]] = {
+    "provinces": (province_names, True),                 # the 63 provinces
+    "article_provinces": (article_provinces, True),      # the provinces the article reports on
+    "langs": (lambda: list(LANGS), False),               # the report languages
+}
 _NO_DEFAULT = object()
 
 
@@ -151,15 +166,6 @@ def _read_yaml(path: Path) -> _Yaml:
     return _Yaml(path, data, root)
 
 
-def slugify(value: object) -> str:
-    """ASCII file-name part of any parameter value: 'Hà Nội/../x' → 'ha-noi-x'."""
-    if isinstance(value, bool) or value is None:
-        value = str(value).lower()
-    text = str(value).replace("Đ", "D").replace("đ", "d")
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-
-
 def safe_name(name: str) -> str:
     """A single safe path component: only [A-Za-z0-9._-], no leading dot, never '..'."""
     name = re.sub(r"[^A-Za-z0-9._-]+", "-", name)
@@ -181,7 +187,7 @@ def notebook_parameters(nb: dict) -> dict[str, Any] | None:
     A default that is not a literal maps to `_NO_DEFAULT` (no type check for it).
     """
     cells = [c for c in nb.get("cells", [])
-             if "parameters" in (c.get("metadata") or {}).get("tags", [])]
+             if PARAMETERS_TAG in (c.get("metadata") or {}).get("tags", [])]
     if not cells:
         return None
     out: dict[str, Any] = {}
@@ -229,19 +235,26 @@ def _same_kind(default: object, value: object) -> bool:
     return isinstance(value, type(default))
 
 
+def _allowed_values(allowed: object) -> tuple[list[Any] | None, bool]:
+    """The values `allowed` admits (None: any) and whether they are matched by spelling."""
+    if allowed is None:
+        return None, False
+    if isinstance(allowed, str):
+        values, by_spelling = VALUE_SETS[allowed]
+        return values(), by_spelling
+    return list(allowed), False  # type: ignore[call-overload]
+
+
 def _check_value(name: str, value: Any, allowed: object, where: str) -> Any:
-    """Value resolved against its allowed set (canonical province name), else a UserError."""
+    """`value` checked against its allowed set (a name resolved to its canonical spelling)."""
+    values, by_spelling = _allowed_values(allowed)
     try:
-        if allowed == PROVINCES or (name == "province" and allowed is None):
-            return resolve_province(value, parameter=name)
-        if name == "province" and isinstance(allowed, list):
-            return resolve_province(value, allowed=allowed, parameter=name)
-        if name == "lang" and allowed is None:
-            allowed = list(LANGS)
-        if allowed is not None and value not in allowed:
-            close = difflib.get_close_matches(str(value), [str(a) for a in allowed], n=3,
+        if by_spelling:
+            return resolve_province(value, allowed=values, parameter=name)
+        if values is not None and value not in values:
+            close = difflib.get_close_matches(str(value), [str(a) for a in values], n=3,
                                               cutoff=0.4)
-            hint = ", ".join(close or [str(a) for a in allowed[:6]])
+            hint = ", ".join(close or [str(a) for a in values[:6]])
             raise UserError(f"unknown {name} {value!r}", fix=f"use one of: {hint}")
     except UserError as e:
         raise UserError(e.what, where=where, fix=e.fix) from None
@@ -304,6 +317,15 @@ def _template_fields(y: _Yaml, template: object, allowed: list[str], key: str, i
     return template
 
 
+def _value_set(y: _Yaml, value: dict, *keys: str | int, nb: str) -> list[Any]:
+    """The values of a named set written as a grid axis: `province: {set: provinces}`."""
+    if list(value) != ["set"] or value["set"] not in VALUE_SETS:
+        raise UserError(f"a mapping here names a set of values, got {value!r}",
+                        where=y.where(*keys, nb=nb),
+                        fix=f"write {{set: NAME}} with NAME one of: {', '.join(VALUE_SETS)}")
+    return VALUE_SETS[value["set"]][0]()
+
+
 def _expand(y: _Yaml, entry: dict, i: int, nb: str) -> list[dict[str, Any]]:
     grid = entry.get("parameters") or {}
     if not isinstance(grid, dict):
@@ -313,6 +335,8 @@ def _expand(y: _Yaml, entry: dict, i: int, nb: str) -> list[dict[str, Any]]:
     axes = []
     for k in names:
         v = grid[k]
+        if isinstance(v, dict):
+            v = _value_set(y, v, "reports", i, "parameters", k, nb=nb)
         if isinstance(v, list):
             if not v:
                 raise UserError(f"parameter {k!r} has an empty list of values",
@@ -341,16 +365,35 @@ def _expand(y: _Yaml, entry: dict, i: int, nb: str) -> list[dict[str, Any]]:
     return out
 
 
-def load_config(path: Path = DEFAULT_CONFIG, *, notebooks_dir: Path | None = None) -> list[Job]:
-    """Every job declared in `path`, checked; notebooks are resolved against `notebooks_dir`
-    (default: the configuration's folder). Raises `UserError` on the first problem."""
-    path = Path(path)
-    y = _read_yaml(path)
-    base = Path(notebooks_dir) if notebooks_dir else path.parent
+@dataclass(frozen=True)
+class _Defaults:
+    formats: tuple[str, ...]
+    timeout: float
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """One `reports:` entry, checked, with what its notebook declares."""
+
+    index: int
+    label: str                       # the notebook as written, for messages
+    notebook: Path
+    declared: dict[str, Any] | None  # the parameters cell (None: no such cell)
+    formats: tuple[str, ...]
+    timeout: float
+    allowed: dict[str, Any]
+    template: str
+    title: str | None
+    sets: list[dict[str, Any]]
+    group: str                       # "parameters" or "parameter_sets", for messages
+
+
+def _read_entries(y: _Yaml) -> tuple[_Defaults, list]:
+    """The top level: known keys only, the defaults, and a non-empty `reports:` list."""
     data = y.data
     if not isinstance(data, dict):
         raise UserError("the configuration must be a mapping with a 'reports:' list",
-                        where=y.where(), fix="see the schema in analysis/config.py")
+                        where=y.where(), fix="see the schema in analysis/data/config.py")
     for k in data:
         if k not in TOP_KEYS:
             raise UserError(f"unknown key {k!r}", where=y.where(k),
@@ -362,120 +405,159 @@ def load_config(path: Path = DEFAULT_CONFIG, *, notebooks_dir: Path | None = Non
         if k not in DEFAULT_KEYS:
             raise UserError(f"unknown key {k!r}", where=y.where("defaults", k),
                             fix=f"allowed in defaults: {', '.join(DEFAULT_KEYS)}")
-    d_formats = (_check_formats(y, defaults["formats"], "defaults", "formats")
-                 if "formats" in defaults else FORMATS)
-    d_timeout = (_check_timeout(y, defaults["timeout"], "defaults", "timeout")
-                 if "timeout" in defaults else DEFAULT_TIMEOUT)
+    d = _Defaults(
+        formats=(_check_formats(y, defaults["formats"], "defaults", "formats")
+                 if "formats" in defaults else FORMATS),
+        timeout=(_check_timeout(y, defaults["timeout"], "defaults", "timeout")
+                 if "timeout" in defaults else DEFAULT_TIMEOUT))
     entries = _as_list(y, data.get("reports"), "reports") if "reports" in data else None
     if not entries:
         raise UserError("no reports declared", where=y.where("reports") if entries is not None
                         else y.where(), fix="add a 'reports:' list with at least one notebook")
+    return d, entries
 
+
+def _read_notebook(nb_path: Path) -> dict:
+    try:
+        nb = json.loads(nb_path.read_text(encoding="utf-8"))  # nbformat: slow import
+        if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
+            raise ValueError("not a Jupyter notebook (no cells)")
+        return nb
+    except Exception as e:  # noqa: BLE001 — any unreadable notebook is a user error here
+        raise UserError(f"cannot read notebook ({e.__class__.__name__}: {e})",
+                        where=str(nb_path), fix="open and re-save it in Jupyter") from None
+
+
+def _check_allowed(y: _Yaml, allowed: dict, i: int, nb: str) -> dict[str, Any]:
+    for k, v in allowed.items():
+        if not (isinstance(v, list) or (isinstance(v, str) and v in VALUE_SETS)):
+            raise UserError(f"allowed values of {k!r} must be a list or one of: "
+                            f"{', '.join(VALUE_SETS)}",
+                            where=y.where("reports", i, "allowed", k, nb=nb))
+    return allowed
+
+
+def _read_entry(y: _Yaml, i: int, entry: object, base: Path, d: _Defaults) -> _Entry:
+    """One entry: known keys, an existing notebook, formats, timeout, allowed values, the
+    name and title templates, and its grid expanded to parameter sets."""
+    if not isinstance(entry, dict) or "notebook" not in entry:
+        raise UserError("each report needs at least 'notebook: NAME.ipynb'",
+                        where=y.where("reports", i))
+    nb_field = entry["notebook"]
+    label = str(nb_field)
+    for k in entry:
+        if k not in ENTRY_KEYS:
+            close = difflib.get_close_matches(str(k), ENTRY_KEYS, n=1)
+            raise UserError(f"unknown key {k!r}", where=y.where("reports", i, k, nb=label),
+                            fix=f"did you mean {close[0]!r}?" if close
+                            else f"allowed: {', '.join(ENTRY_KEYS)}")
+    if not isinstance(nb_field, str) or not nb_field.endswith(".ipynb"):
+        raise UserError(f"notebook must be a .ipynb file name, got {nb_field!r}",
+                        where=y.where("reports", i, "notebook", nb=label))
+    nb_path = (base / nb_field).resolve()
+    if not nb_path.is_file():
+        found = sorted(p.name for p in base.glob("*.ipynb"))
+        close = difflib.get_close_matches(nb_field, found, n=3)
+        raise UserError(f"notebook {nb_field!r} not found in {base}",
+                        where=y.where("reports", i, "notebook", nb=label),
+                        fix=f"did you mean: {', '.join(close)}?" if close
+                        else "check the file name (paths are relative to the YAML's folder)")
+    nb = _read_notebook(nb_path)
+    allowed = dict(((nb.get("metadata") or {}).get("analysis") or {}).get("allowed") or {})
+    if "allowed" in entry:
+        if not isinstance(entry["allowed"], dict):
+            raise UserError("must be a mapping parameter: [values] or parameter: SET",
+                            where=y.where("reports", i, "allowed", nb=label))
+        allowed.update(entry["allowed"])
+    sets = _expand(y, entry, i, label)
+    pnames = list(dict.fromkeys(k for s in sets for k in s))
+    template = entry.get("name", "{stem}" + "".join(f"_{{{k}}}" for k in pnames))
+    _template_fields(y, template, ["stem", *pnames, *(f"{k}_slug" for k in pnames)], "name",
+                     i, label)
+    title = entry.get("title")
+    if title is not None:
+        _template_fields(y, title, ["stem", *pnames], "title", i, label)
+    return _Entry(
+        index=i, label=label, notebook=nb_path, declared=notebook_parameters(nb),
+        formats=(_check_formats(y, entry["formats"], "reports", i, "formats", nb=label)
+                 if "formats" in entry else d.formats),
+        timeout=(_check_timeout(y, entry["timeout"], "reports", i, "timeout", nb=label)
+                 if "timeout" in entry else d.timeout),
+        allowed=_check_allowed(y, allowed, i, label), template=template, title=title,
+        sets=sets,
+        group="parameter_sets" if entry.get("parameter_sets") is not None else "parameters")
+
+
+def _check_parameters(y: _Yaml, e: _Entry, params: dict[str, Any]) -> dict[str, Any]:
+    """One parameter set: each name declared by the notebook, of its default's kind, and
+    within its allowed values (resolved to the canonical value)."""
+    stem = e.notebook.stem
+    out = {}
+    for k, v in params.items():
+        where = y.where("reports", e.index, e.group, k, nb=e.label)
+        if e.group == "parameter_sets":
+            where = y.where("reports", e.index, e.group, nb=e.label) + f".{k}"
+        if e.declared is None:
+            raise UserError(f"notebook has no cell tagged 'parameters' to receive {k!r}",
+                            where=where, fix="tag its first code cell 'parameters'")
+        if k not in e.declared:
+            close = difflib.get_close_matches(k, list(e.declared), n=1)
+            raise UserError(f"notebook {stem} has no parameter {k!r}", where=where,
+                            fix=f"did you mean {close[0]!r}?" if close else
+                            f"its parameters are: {', '.join(e.declared) or 'none'}")
+        if not _same_kind(e.declared[k], v):
+            raise UserError(f"parameter {k!r} is {_type_name(v)} ({v!r}) but the "
+                            f"notebook's default is {_type_name(e.declared[k])} "
+                            f"({e.declared[k]!r})", where=where,
+                            fix="quote text in YAML ('02139', 'no') or change the value")
+        out[k] = _check_value(k, v, e.allowed.get(k), where)
+    return out
+
+
+def _name_job(y: _Yaml, e: _Entry, params: dict[str, Any]) -> Job:
+    """The job of one checked parameter set: its safe output name and its title."""
+    stem = e.notebook.stem
+    slugs = {"stem": safe_name(stem) or "report"}
+    for k, v in params.items():
+        s = slugify(v)
+        if not s:
+            raise UserError(f"value {v!r} of {k!r} gives an empty file-name part",
+                            where=y.where("reports", e.index, e.group, nb=e.label),
+                            fix="use a value with letters or digits, or another template")
+        slugs[k] = slugs[f"{k}_slug"] = s
+    name = safe_name(e.template.format(**slugs))
+    if not name:
+        raise UserError(f"template {e.template!r} gives an empty output name",
+                        where=y.where("reports", e.index, "name", nb=e.label))
+    title = (e.title.format(stem=stem, **{k: str(v) for k, v in params.items()})
+             if e.title is not None else None)
+    lang = params.get("lang")
+    return Job(name=name, notebook=e.notebook, parameters=params, formats=e.formats,
+               timeout=e.timeout, entry=e.index, title=title,
+               lang=lang if lang in LANGS else LANGS[0],
+               where=y.where("reports", e.index, nb=e.label), defaults=e.declared or {})
+
+
+def load_config(path: Path = DEFAULT_CONFIG, *, notebooks_dir: Path | None = None) -> list[Job]:
+    """Every job declared in `path`, checked; notebooks are resolved against `notebooks_dir`
+    (default: the configuration's folder). Raises `UserError` on the first problem."""
+    path = Path(path)
+    y = _read_yaml(path)
+    base = Path(notebooks_dir) if notebooks_dir else path.parent
+    defaults, entries = _read_entries(y)
     jobs: list[Job] = []
     names: dict[str, Job] = {}
-    for i, entry in enumerate(entries):
-        if not isinstance(entry, dict) or "notebook" not in entry:
-            raise UserError("each report needs at least 'notebook: NAME.ipynb'",
-                            where=y.where("reports", i))
-        nb_field = entry["notebook"]
-        nb_label = str(nb_field)
-        for k in entry:
-            if k not in ENTRY_KEYS:
-                close = difflib.get_close_matches(str(k), ENTRY_KEYS, n=1)
-                raise UserError(f"unknown key {k!r}", where=y.where("reports", i, k, nb=nb_label),
-                                fix=f"did you mean {close[0]!r}?" if close
-                                else f"allowed: {', '.join(ENTRY_KEYS)}")
-        nb_path = (base / str(nb_field)).resolve()
-        if not isinstance(nb_field, str) or not nb_field.endswith(".ipynb"):
-            raise UserError(f"notebook must be a .ipynb file name, got {nb_field!r}",
-                            where=y.where("reports", i, "notebook", nb=nb_label))
-        if not nb_path.is_file():
-            found = sorted(p.name for p in base.glob("*.ipynb"))
-            close = difflib.get_close_matches(nb_field, found, n=3)
-            raise UserError(f"notebook {nb_field!r} not found in {base}",
-                            where=y.where("reports", i, "notebook", nb=nb_label),
-                            fix=f"did you mean: {', '.join(close)}?" if close
-                            else "check the file name (paths are relative to the YAML's folder)")
-        try:
-            nb = json.loads(nb_path.read_text(encoding="utf-8"))  # nbformat: slow import
-            if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
-                raise ValueError("not a Jupyter notebook (no cells)")
-            declared = notebook_parameters(nb)
-        except Exception as e:  # noqa: BLE001 — any unreadable notebook is a user error here
-            raise UserError(f"cannot read notebook ({e.__class__.__name__}: {e})",
-                            where=str(nb_path), fix="open and re-save it in Jupyter") from None
-        formats = (_check_formats(y, entry["formats"], "reports", i, "formats", nb=nb_label)
-                   if "formats" in entry else d_formats)
-        timeout = (_check_timeout(y, entry["timeout"], "reports", i, "timeout", nb=nb_label)
-                   if "timeout" in entry else d_timeout)
-        allowed = dict(((nb.get("metadata") or {}).get("analysis") or {}).get("allowed") or {})
-        if "allowed" in entry:
-            if not isinstance(entry["allowed"], dict):
-                raise UserError("must be a mapping parameter: [values] or parameter: provinces",
-                                where=y.where("reports", i, "allowed", nb=nb_label))
-            allowed.update(entry["allowed"])
-        for k, v in allowed.items():
-            if v != PROVINCES and not isinstance(v, list):
-                raise UserError(f"allowed values of {k!r} must be a list or 'provinces'",
-                                where=y.where("reports", i, "allowed", k, nb=nb_label))
-
-        sets = _expand(y, entry, i, nb_label)
-        pnames = list(dict.fromkeys(k for s in sets for k in s))
-        stem = nb_path.stem
-        template = entry.get("name", "{stem}" + "".join(f"_{{{k}}}" for k in pnames))
-        fields = ["stem", *pnames, *(f"{k}_slug" for k in pnames)]
-        _template_fields(y, template, fields, "name", i, nb_label)
-        title_t = entry.get("title")
-        if title_t is not None:
-            _template_fields(y, title_t, ["stem", *pnames], "title", i, nb_label)
-
-        for params in sets:
-            group = "parameter_sets" if entry.get("parameter_sets") is not None else "parameters"
-            for k, v in list(params.items()):
-                where = y.where("reports", i, group, k, nb=nb_label)
-                if group == "parameter_sets":
-                    where = y.where("reports", i, group, nb=nb_label) + f".{k}"
-                if declared is None:
-                    raise UserError(f"notebook has no cell tagged 'parameters' to receive {k!r}",
-                                    where=where, fix="tag its first code cell 'parameters'")
-                if k not in declared:
-                    close = difflib.get_close_matches(k, list(declared), n=1)
-                    raise UserError(f"notebook {stem} has no parameter {k!r}", where=where,
-                                    fix=f"did you mean {close[0]!r}?" if close else
-                                    f"its parameters are: {', '.join(declared) or 'none'}")
-                if not _same_kind(declared[k], v):
-                    raise UserError(f"parameter {k!r} is {_type_name(v)} ({v!r}) but the "
-                                    f"notebook's default is {_type_name(declared[k])} "
-                                    f"({declared[k]!r})", where=where,
-                                    fix="quote text in YAML ('02139', 'no') or change the value")
-                params[k] = _check_value(k, v, allowed.get(k), where)
-            slugs = {"stem": safe_name(stem) or "report"}
-            for k, v in params.items():
-                s = province_slug(v) if (k == "province" or allowed.get(k) == PROVINCES) \
-                    else slugify(v)
-                if not s:
-                    raise UserError(f"value {v!r} of {k!r} gives an empty file-name part",
-                                    where=y.where("reports", i, group, nb=nb_label),
-                                    fix="use a value with letters or digits, or another template")
-                slugs[k] = slugs[f"{k}_slug"] = s
-            name = safe_name(template.format(**slugs))
-            if not name:
-                raise UserError(f"template {template!r} gives an empty output name",
-                                where=y.where("reports", i, "name", nb=nb_label))
-            title = title_t.format(stem=stem, **{k: str(v) for k, v in params.items()}) \
-                if title_t is not None else None
-            lang = params.get("lang", "vi")
-            job = Job(name=name, notebook=nb_path, parameters=params, formats=formats,
-                      timeout=timeout, entry=i, title=title,
-                      lang=lang if lang in LANGS else "vi",
-                      where=y.where("reports", i, nb=nb_label), defaults=declared or {})
-            clash = names.get(name.casefold())
+    for i, raw in enumerate(entries):
+        entry = _read_entry(y, i, raw, base, defaults)
+        for params in entry.sets:
+            job = _name_job(y, entry, _check_parameters(y, entry, params))
+            clash = names.get(job.name.casefold())
             if clash is not None:
-                raise UserError(f"output name {name!r} is produced twice: by {clash.where} "
-                                f"{clash.parameters} and by this entry {params}",
-                                where=y.where("reports", i, "name", nb=nb_label),
+                raise UserError(f"output name {job.name!r} is produced twice: by {clash.where} "
+                                f"{clash.parameters} and by this entry {job.parameters}",
+                                where=y.where("reports", i, "name", nb=entry.label),
                                 fix="put a field that differs, e.g. {lang} or {province}, "
                                     "in the name template")
-            names[name.casefold()] = job
+            names[job.name.casefold()] = job
             jobs.append(job)
     return jobs

@@ -1,39 +1,47 @@
-"""Writing files so that a build killed at any moment leaves the old file or the new one,
-never half of one (reports, caches, processed tables, figures)."""
+"""Files: the one crash-safe writer (a build killed at any moment leaves the old file or the
+new one, never half of one), the one slug for file names, and the one YAML reader."""
 
 from __future__ import annotations
 
 import os
+import re
 import tempfile
+import unicodedata
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from analysis.errors import UserError
 
+#: The suffix of every temporary file a write leaves while it runs: ".<name>.<random>.tmp".
+#: A build killed mid-write leaves at most such files, which the next build sweeps away.
+TEMP_SUFFIX = ".tmp"
+#: The mode of a new file, as an ordinary write gives it (rw-r--r--): a web server or a
+#: colleague's account can read reports. An existing file keeps its own mode.
+NEW_FILE_MODE = 0o644
 
-def write_atomic(path: Path, data: bytes | str) -> None:
-    """Write `data` to `path` so readers see the old file or the new one, never half of one.
 
-    A temporary file in the same folder is written and fsynced, then os.replace()d over the
-    target (atomic on POSIX and Windows); the folder is fsynced too where supported.
-    """
-    path = Path(path)
+def _stage(path: Path, data: bytes | str) -> Path:
+    """`data` in a hidden temporary file beside `path`, flushed to disk, with the mode the
+    target will have (mkstemp alone makes 0600 files)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     payload = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
     try:
-        # mkstemp makes 0600 files; a report should keep the target's mode (new: rw-r--r--)
-        os.fchmod(fd, path.stat().st_mode & 0o777 if path.exists() else 0o644)
+        os.fchmod(fd, path.stat().st_mode & 0o777 if path.exists() else NEW_FILE_MODE)
         with os.fdopen(fd, "wb") as fh:
             fh.write(payload)
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return Path(tmp)
+
+
+def _fsync_folder(folder: Path) -> None:
     try:
-        dir_fd = os.open(path.parent, os.O_RDONLY)
+        dir_fd = os.open(folder, os.O_RDONLY)
     except OSError:
         return
     try:
@@ -42,6 +50,39 @@ def write_atomic(path: Path, data: bytes | str) -> None:
         pass
     finally:
         os.close(dir_fd)
+
+
+def write_files(files: Mapping[Path, bytes | str]) -> None:
+    """Write several files as one unit, each atomically: all are staged first, so if any
+    staging write fails (disk full) none of the targets changes; then each staged file is
+    renamed over its target (`os.replace`, atomic on POSIX and Windows)."""
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for target, data in files.items():
+            staged.append((_stage(Path(target), data), Path(target)))
+        for tmp, target in staged:
+            os.replace(tmp, target)
+    except BaseException:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
+        raise
+    for folder in dict.fromkeys(target.parent for _, target in staged):
+        _fsync_folder(folder)
+
+
+def write_atomic(path: Path, data: bytes | str) -> None:
+    """Write `data` to `path` so readers see the old file or the new one, never half of one."""
+    write_files({Path(path): data})
+
+
+def sweep_temporary(root: Path) -> int:
+    """Remove the temporary files a killed write left under `root`; return how many."""
+    n = 0
+    if Path(root).exists():
+        for p in Path(root).rglob(f".*{TEMP_SUFFIX}"):
+            p.unlink(missing_ok=True)
+            n += 1
+    return n
 
 
 def yaml_error(error: Exception, path: Path) -> UserError:
@@ -66,3 +107,14 @@ def load_yaml(path: Path, *, what: str, missing_fix: str) -> Any:
         raise UserError(f"{what} is not UTF-8", where=str(path), fix="save it as UTF-8") from e
     except yaml.YAMLError as e:
         raise yaml_error(e, path) from e
+
+
+def slugify(value: object) -> str:
+    """The ASCII file-name part of any value: 'Phú Yên' → 'phu-yen', 'Hà Nội/../x' →
+    'ha-noi-x', True → 'true'. Reports, figures and lesson ids are all named with it."""
+    if isinstance(value, bool) or value is None:
+        value = str(value).lower()
+    text = str(value).replace("Đ", "D").replace("đ", "d")
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+

@@ -44,11 +44,6 @@ def _fold(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", s).strip()
 
 
-def slugify(text: str) -> str:
-    """ASCII file-name part: 'Phú Yên' → 'phu-yen', '../x' → 'x'."""
-    return _fold(text).replace(" ", "-") or "x"
-
-
 @lru_cache(maxsize=4)
 def _load(path: str) -> tuple[dict[str, str], ...]:
     """The table's rows (read with the csv module: resolving a name must not import pandas)."""
@@ -115,13 +110,6 @@ def resolve_province(name: object, *, allowed: list[str] | None = None,
     return canonical
 
 
-def province_slug(name: str, path: Path = paths.PROVINCES) -> str:
-    """Safe ASCII file-name part for a province ('Phú Yên' → 'phu-yen'), from the table."""
-    canonical = resolve_province(name, path=path)
-    ascii_name = next(r["name_ascii"] for r in _load(str(path)) if r["name_vi"] == canonical)
-    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
-
-
 @lru_cache(maxsize=4)
 def _mention_pattern(path: str) -> re.Pattern[str]:
     names = [r["name_vi"] for r in _load(path)] + list(ALIASES)
@@ -136,3 +124,22 @@ def find_provinces(text: str, path: Path = paths.PROVINCES) -> list[tuple[str, i
     for m in _mention_pattern(str(path)).finditer(text):
         out.append((ALIASES.get(m.group(0), m.group(0)), m.start(), m.end()))
     return out
+
+
+def article_provinces(lessons: Path = paths.PROCESSED / "lessons.csv") -> list[str]:
+    """The provinces whose lessons the article reports, in the article's order, read from its
+    processed lessons (validated by `analysis.data.processed.load_lessons`; only the place
+    column is read here, with csv, so that resolving a name never imports pandas)."""
+    if not lessons.exists():
+        raise UserError("lessons table not found", where=str(lessons),
+                        fix="run the extraction (python -m analysis extract) to create it")
+    with lessons.open(encoding="utf-8", newline="") as fh:
+        places = [row.get("place") or "" for row in csv.DictReader(fh)]
+    return list(dict.fromkeys(p for p in places if p))
+
+
+def default_province(lessons: Path = paths.PROCESSED / "lessons.csv") -> str:
+    """The province a report shows when none is chosen: the article's first, whose figures the
+    article gives."""
+    return article_provinces(lessons)[0]
+

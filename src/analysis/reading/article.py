@@ -18,13 +18,13 @@ import pandas as pd
 
 from analysis.data import paths
 from analysis.data.provinces import find_provinces
+from analysis.data.raw import read_article_text
 from analysis.errors import UserError
 from analysis.show.i18n import fmt_num, t
 
 #: Block kinds that belong to the article's own text.
 BODY_KINDS = ("lead", "heading", "paragraph")
 
-MAX_BYTES = 8 * 1024 * 1024  # a news page is tens of KB, a provincial report a few MB
 
 _DATELINE = re.compile(
     r"(?P<h>\d{1,2}):(?P<m>\d{2})\s*\|\s*(?P<d>\d{1,2})/(?P<mo>\d{1,2})/(?P<y>\d{4})"
@@ -108,32 +108,6 @@ class Article:
             [(b.kind, b.place, b.start, b.end, b.text) for b in self.blocks],
             columns=["kind", "place", "start", "end", "text"],
         )
-
-
-def read_text(path: Path) -> str:
-    """The file as NFC text; a one-line error for what is not a readable UTF-8 article."""
-    path = Path(path)
-    if not path.exists():
-        raise UserError("article file not found", where=str(path), fix="check the path")
-    size = path.stat().st_size
-    if size == 0:
-        raise UserError("article file is empty", where=str(path),
-                        fix="save the page's text (UTF-8) into it")
-    if size > MAX_BYTES:
-        raise UserError(f"article file is {size / 2**20:.0f} MB, more than the "
-                        f"{MAX_BYTES // 2**20} MB a news page can plausibly be", where=str(path),
-                        fix="pass the article's text, not an archive or a dump")
-    raw = path.read_bytes()
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or raw[:200].count(b"\x00") > 10:
-        raise UserError("article file is UTF-16, not UTF-8", where=str(path),
-                        fix=f"convert it: iconv -f UTF-16 -t UTF-8 {path.name} > new.txt")
-    try:
-        text = raw.decode("utf-8-sig")  # a BOM is dropped: offsets count from the first letter
-    except UnicodeDecodeError as e:
-        raise UserError(f"article file is not UTF-8 (byte 0x{raw[e.start]:02x} at offset "
-                        f"{e.start})", where=str(path),
-                        fix=f"convert it, e.g. iconv -f WINDOWS-1258 -t UTF-8 {path.name}") from e
-    return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def _lines(text: str) -> list[tuple[str, int, int]]:
@@ -259,7 +233,7 @@ def _sections(blocks: list[Block]) -> tuple[Section, ...]:
 
 def load_article(path: Path = paths.ARTICLE) -> Article:
     """Read and parse the article page (default: the raw page of record)."""
-    return parse_article(read_text(path), source=Path(path))
+    return parse_article(read_article_text(path), source=Path(path))
 
 
 def overview(article: Article, lang: str = "vi") -> pd.DataFrame:

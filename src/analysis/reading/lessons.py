@@ -14,8 +14,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from analysis.data.files import slugify
 from analysis.data.processed import LESSON_COLUMNS
-from analysis.data.provinces import find_provinces, province_slug
+from analysis.data.provinces import find_provinces
 from analysis.reading.article import Article, heading_place
 
 # "Một là" … "Mười là"
@@ -153,7 +154,7 @@ def extract_lessons(text: str) -> pd.DataFrame:
     lists_per_place: dict[str, int] = {}
     for k, run in enumerate(_enumerations(_markers(text), headings), start=1):
         place = _place(text, run[0].start, headings, taken)
-        key = province_slug(place) if place else "lesson"
+        key = slugify(place) if place else "lesson"
         lists_per_place[key] = lists_per_place.get(key, 0) + 1
         prefix = key if lists_per_place[key] == 1 else f"{key}-l{lists_per_place[key]}"
         for i, mk in enumerate(run):

@@ -55,8 +55,6 @@ STATUSES = ("actual", "estimate", "target")
 KINDS = ("claim", "lesson")
 #: Where annotated pages are written.
 SOURCE_DIR = paths.REPORTS / "source"
-#: The processed lesson × theme table whose coder decisions apply to the article of record.
-LESSON_THEMES = paths.PROCESSED / "lesson_themes.csv"
 
 LESSON_COLOUR = "#7b5ea7"
 _BORDER = {"actual": "solid", "estimate": "dashed", "target": "dotted"}

@@ -9,8 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from analysis.data import paths
-from analysis.data.files import write_atomic
-from analysis.data.provinces import slugify
+from analysis.data.files import slugify, write_atomic
 
 if TYPE_CHECKING:  # seaborn and pyplot cost ~1.5–4 s to import: only where a figure is made
     import matplotlib.pyplot as plt

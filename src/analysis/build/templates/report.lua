@@ -1,15 +1,13 @@
 -- Pandoc Lua filter for notebook reports (pandoc -f ipynb --ipynb-output=all -t typst),
 -- used by analysis.export.to_pdf.
---  * drops papermill's `injected-parameters` cell (cell tags reach pandoc as the Div
---    attribute `tags`, a JSON list);
+--  * drops the cells tagged with the metadata field `drop-cell-tag` (papermill's injected
+--    parameters; cell tags reach pandoc as the Div attribute `tags`, a JSON list);
 --  * drops code inputs when the metadata field `include-code` is false;
 --  * picks one representation per output: a text/html table (a DataFrame) is re-read as a
 --    real table instead of its text/plain repr; images, markdown and readable HTML beat
 --    text/plain; otherwise the text/plain (or stream) text is kept. Raw HTML/LaTeX never
 --    reaches Typst;
 --  * fails on any image that would be fetched from another host (also inside HTML outputs).
-
-local DROP_CELL_TAG = "injected-parameters"
 
 local function cell_tags(div)
   local raw = div.attributes["tags"]
@@ -85,8 +83,8 @@ local function best_output(div)
   return div
 end
 
-local function filter_cell(div, include_code)
-  if has_tag(div, DROP_CELL_TAG) then
+local function filter_cell(div, include_code, drop_tag)
+  if drop_tag ~= nil and has_tag(div, drop_tag) then
     return {}
   end
   if not div.classes:includes("code") then
@@ -118,10 +116,14 @@ function Pandoc(doc)
       include_code = pandoc.utils.stringify(flag) ~= "false"
     end
   end
+  local drop_tag = doc.meta["drop-cell-tag"]
+  if drop_tag ~= nil then
+    drop_tag = pandoc.utils.stringify(drop_tag)
+  end
   local blocks = pandoc.List()
   for _, block in ipairs(doc.blocks) do
     if block.t == "Div" and block.classes:includes("cell") then
-      local result = filter_cell(block, include_code)
+      local result = filter_cell(block, include_code, drop_tag)
       if result.t == "Div" then
         blocks:insert(result)
       end
