@@ -16,11 +16,11 @@ from analysis.data import paths
 from analysis.errors import UserError
 
 
-def _check(_layout: object) -> None:
+def _check(layout: object) -> None:
     """Every input the notebooks read (data/) validated before any kernel starts."""
     from analysis.data.inputs import check_inputs
 
-    check_inputs()
+    check_inputs(layout.data)
 
 
 def _annotate(layout: object) -> None:
@@ -170,7 +170,7 @@ def _cmd_replicate(args: argparse.Namespace) -> int:
     for lang in args.lang or ["vi", "en"]:
         for path in build_replication(Path(args.reports_dir), check_lang(lang, "--lang"),
                                       province=args.province, formats=args.formats,
-                                      figures_dir=Path(args.figures_dir)):
+                                      figures_dir=args.figures_dir and Path(args.figures_dir)):
             print(path)
     return 0
 
@@ -185,8 +185,8 @@ def _add_replicate(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--province", help="focus province (default: the article's first)")
     p.add_argument("--reports-dir", metavar="DIR", default=str(paths.REPORTS),
                    help="reports folder with executed/ (default: reports/)")
-    p.add_argument("--figures-dir", metavar="DIR", default=str(paths.FIGURES),
-                   help="where the notebooks saved their figures (default: reports/figures/)")
+    p.add_argument("--figures-dir", metavar="DIR",
+                   help="where the notebooks saved their figures (default: REPORTS_DIR/figures)")
     p.add_argument("--formats", nargs="+", default=["html", "pdf"], metavar="FMT",
                    help="html and/or pdf")
     p.set_defaults(func=_cmd_replicate)

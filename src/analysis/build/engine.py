@@ -34,6 +34,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from filelock import FileLock, Timeout
+from tqdm import tqdm
+
 from analysis.build import cache
 from analysis.build.index import render_index
 from analysis.data import paths
@@ -187,7 +190,7 @@ def _failed_cell(nb: Any) -> tuple[int | None, int | None, str]:
 
 
 def _any_cell_started(nb_text: str | None) -> bool:
-    import nbformat
+    import nbformat  # deferred import (README: Architecture)
 
     if not nb_text:
         return False
@@ -252,13 +255,15 @@ def run_notebook(spec: dict[str, Any]) -> dict[str, Any]:
 
 
 def _run_notebook(spec: dict[str, Any]) -> dict[str, Any]:
-    import nbformat
-    import papermill as pm
-    from jupyter_client.manager import AsyncKernelManager
-    from papermill.exceptions import PapermillExecutionError
+    import nbformat  # deferred import (README: Architecture)
+    import papermill as pm  # deferred import (README: Architecture)
+    from jupyter_client.manager import AsyncKernelManager  # deferred import (README: Architecture)
+    from papermill.exceptions import (
+        PapermillExecutionError,  # deferred import (README: Architecture)
+    )
 
     t0 = time.monotonic()
-    kernel_env = _kernel_env(spec["work"])
+    kernel_env = {**_kernel_env(spec["work"]), **spec.get("env", {})}
     # Failures come back in the result and are reported once, by the parent.
     logging.getLogger("papermill").setLevel(logging.CRITICAL)
     result: dict[str, Any] = {"ok": False, "notebook": None, "error": None, "kernels": 0}
@@ -356,7 +361,8 @@ def _outputs_intact(record: dict[str, Any], layout: Layout, formats: Sequence[st
 
 def job_inputs(job: Job, layout: Layout) -> list[Path] | None:
     """The data a job reads, for its cache key: the files and folders under data/ that its
-    path-valued parameters name (the notebook's defaults overridden by the job's values), plus
+    path-valued parameters name (the notebook's defaults overridden by the job's values; a
+    relative name is under the data folder, as `analysis.data.paths.data_file` reads it), plus
     the province table the library resolves every province name with.
 
     None — key on all of data/ — when the notebook names no data path: safe by default. The
@@ -368,7 +374,7 @@ def job_inputs(job: Job, layout: Layout) -> list[Path] | None:
     found: list[Path] = []
     for value in {**job.defaults, **job.parameters}.values():
         if isinstance(value, str) and value and "\n" not in value and len(value) < 500:
-            path = (job.notebook.parent / value).resolve()
+            path = (data / value).resolve()
             if path.is_relative_to(data) and path.exists():
                 found.append(path)
     return sorted({*found, data / "external" / paths.PROVINCES.name}) if found else None
@@ -425,13 +431,13 @@ def _appendix(nb: Any, job: Job) -> str | None:
     if wanted != "annotated-article":
         raise UserError(f"unknown pdf_appendix {wanted!r}", where=str(job.notebook),
                         fix="use 'annotated-article' in the notebook's metadata.analysis")
-    from analysis.show.annotate import article_appendix
+    from analysis.show.annotate import article_appendix  # deferred import (README: Architecture)
 
     return article_appendix(job.lang)
 
 
 def _export(nb: Any, job: Job, formats: Sequence[str]) -> dict[str, bytes | str]:
-    from analysis.build import export
+    from analysis.build import export  # deferred import (README: Architecture)
 
     clean = export.strip_injected(copy.deepcopy(nb))
     out: dict[str, bytes | str] = {}
@@ -477,7 +483,7 @@ def _record(plan: _Plan, layout: Layout, fp: cache.Fingerprint, outputs: dict[st
 
 def _finish_execution(plan: _Plan, res: dict[str, Any], layout: Layout,
                       fp: cache.Fingerprint) -> Outcome:
-    import nbformat
+    import nbformat  # deferred import (README: Architecture)
 
     job = plan.job
     out = Outcome(job, "failed", "built", res.get("seconds", 0.0), res.get("kernels", 0),
@@ -531,7 +537,7 @@ def _finish_execution(plan: _Plan, res: dict[str, Any], layout: Layout,
 
 
 def _finish_export(plan: _Plan, layout: Layout, fp: cache.Fingerprint) -> Outcome:
-    import nbformat
+    import nbformat  # deferred import (README: Architecture)
 
     job, record = plan.job, plan.record or {}
     t0 = time.monotonic()
@@ -638,7 +644,8 @@ def _spec(plan: _Plan, layout: Layout, timeout: float | None, check_env: bool) -
     return {"name": plan.job.name, "notebook": plan.notebook.decode("utf-8"),
             "parameters": plan.job.parameters, "cwd": str(plan.job.notebook.parent),
             "timeout": timeout or plan.job.timeout, "work": str(layout.work),
-            "check_env": check_env}
+            "check_env": check_env,
+            "env": {paths.DATA_ENV: str(layout.data), paths.REPORTS_ENV: str(layout.reports)}}
 
 
 def _crash(exc: BaseException) -> dict[str, Any]:
@@ -670,7 +677,7 @@ def _run_local(specs: list[dict[str, Any]], workers: int,
 def _run_dask(address: str, specs: list[dict[str, Any]],
               on_result: Callable[[str, dict[str, Any]], None]) -> None:
     try:
-        from distributed import Client
+        from distributed import Client  # deferred import (README: Architecture)
         from distributed import as_completed as dask_completed
     except ImportError:
         raise UserError("--scheduler needs Dask distributed", where="--scheduler",
@@ -744,8 +751,6 @@ def build(*, layout: Layout | None = None, only: Sequence[str] | None = None,
                             for p in plans]
         return summary
 
-    from filelock import FileLock, Timeout
-
     _ensure_writable(layout.reports)
     lock = FileLock(str(layout.lock))
     try:
@@ -771,8 +776,6 @@ def build(*, layout: Layout | None = None, only: Sequence[str] | None = None,
 def _execute(plans: list[_Plan], all_jobs: list[Job], layout: Layout, fp: cache.Fingerprint,
              workers: int, timeout: float | None, scheduler: str | None,
              log: Callable[[str], None], bar_on: bool, summary: BuildSummary) -> BuildSummary:
-    from tqdm import tqdm
-
     done: dict[str, Outcome] = {}
     bar = tqdm(total=len(plans), unit="report", file=sys.stderr, disable=not bar_on,
                dynamic_ncols=True)

@@ -31,6 +31,8 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
+import pypandoc
+import typst
 from nbformat import NotebookNode
 
 from analysis.data import paths
@@ -224,7 +226,7 @@ _HTML_LOCK = threading.Lock()
 def _html_exporter() -> Any:
     """One HTMLExporter, reused: compiling its Jinja templates is most of an export's time
     (~0.3 s), rendering with them ~0.1 s. Per-call settings are applied under _HTML_LOCK."""
-    from nbconvert import HTMLExporter
+    from nbconvert import HTMLExporter  # deferred import (README: Architecture)
 
     class ReportExporter(HTMLExporter):
         def _init_resources(self, resources: dict) -> dict:
@@ -303,15 +305,11 @@ def check_fonts(font_dir: Path | None = None) -> Path:
 @functools.cache
 def _pandoc_path() -> str:
     """The pandoc binary shipped in the pypandoc-binary wheel."""
-    import pypandoc
-
     return pypandoc.get_pandoc_path()
 
 
 @functools.lru_cache(maxsize=8)
 def _families(font_dir: str) -> tuple[str, ...]:
-    import typst
-
     fonts = typst.Fonts(
         include_system_fonts=False, include_embedded_fonts=True, font_paths=[font_dir]
     )
@@ -329,8 +327,6 @@ def missing_glyphs(
     and counts as present only if it became exactly one glyph that is not that family's
     .notdef (the glyph of the noncharacter U+FDD0).
     """
-    import typst
-
     font_dir = check_fonts(font_dir)
     todo = sorted(
         c for c in set(chars) if unicodedata.category(c)[0] not in "ZC" and not c.isascii()
@@ -403,8 +399,6 @@ def _compile_typst(
     typ: str, root: Path, font_dir: Path, title: str | None, where: str = "notebook"
 ) -> bytes:
     """typst source → PDF bytes; font warnings and compile errors become UserError."""
-    import typst
-
     try:
         pdf, found = typst.compile_with_warnings(
             typ.encode("utf-8"),

@@ -32,6 +32,7 @@ import copy
 import datetime as dt
 import html
 import io
+import logging
 import re
 import shutil
 import string
@@ -42,17 +43,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import matplotlib
 import nbformat
+from babel.dates import format_datetime
+from fontTools import subset
 from nbformat import NotebookNode
 
 from analysis import __version__
+from analysis.build import export
+from analysis.build.export import check_fonts, notebook_title
 from analysis.data import paths
-from analysis.data.config import INJECTED_TAG, PARAMETERS_TAG
-from analysis.data.files import slugify
+from analysis.data.config import DEFAULT_CONFIG, INJECTED_TAG, PARAMETERS_TAG, load_config
+from analysis.data.files import slugify, write_atomic
 from analysis.data.provinces import default_province, resolve_province
 from analysis.data.raw import SourceEntry, article_meta, read_sources
 from analysis.errors import UserError
+from analysis.show import annotate
+from analysis.show.annotate import typst_string
 from analysis.show.i18n import check_lang, fmt_num, t
+from analysis.show.style import figure_name
 
 NOTEBOOK_STEMS = ("01_poverty_trajectory", "02_repoverty", "03_lessons", "04_claims_audit",
                   "05_national_context")
@@ -103,7 +112,6 @@ class Links:
     source_ids: frozenset[str] = frozenset()
 
     def html_href(self, run: Run) -> str | None:
-        from analysis.show import annotate
 
         if run.kind in ("claim", "lesson") and self.source_page:
             return annotate.source_link(run.kind, run.text, page=self.source_page)
@@ -129,7 +137,6 @@ def source_anchor(source_id: str) -> str:
 
 
 def _typ_str(text: str) -> str:
-    from analysis.show.annotate import typst_string
 
     return f"#{typst_string(text)}" if text else ""
 
@@ -228,7 +235,6 @@ def job_names(lang: str, province: str,
               config: Path | None = None) -> list[tuple[str, str]]:
     """(notebook number, output name) of notebooks 01–05 for `province` and `lang`, as
     declared in notebooks/reports.yml (so a changed name template is followed)."""
-    from analysis.data.config import DEFAULT_CONFIG, load_config
 
     jobs = load_config(config or DEFAULT_CONFIG)
     out = []
@@ -323,7 +329,6 @@ def figure_ids(svg: str) -> list[str]:
 def find_svg(stem: str, section: Section, figures_dir: Path) -> str | None:
     """The SVG this notebook run saved for figure `stem`, or None when there is none or it is
     older than the run (a stale file from another build)."""
-    from analysis.show.style import figure_name
 
     params = section.nb.metadata.get("papermill", {}).get("parameters", {})
     choices = []
@@ -357,16 +362,13 @@ def inline_svg(svg: str, prefix: str) -> str:
 
 
 def _svg_font_dir() -> Path:
-    import matplotlib
 
     return Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 
 
 def svg_font_css(svgs: Iterable[str]) -> str:
     """@font-face rules embedding the DejaVu Sans glyphs the figures use (data: URIs)."""
-    import logging
 
-    from fontTools import subset
 
     logging.getLogger("fontTools.subset").setLevel(logging.ERROR)  # "FFTM NOT subset" notes
     chars: dict[tuple[str, str], set[str]] = {}
@@ -535,7 +537,6 @@ def git_commit(root: Path = paths.PROJ_ROOT) -> str:
 
 
 def _published(meta: dict[str, Any], lang: str) -> str:
-    from babel.dates import format_datetime
 
     when = meta["published"]
     when = when if isinstance(when, dt.datetime) else dt.datetime.fromisoformat(str(when))
@@ -712,7 +713,6 @@ def section_title(section: Section, lang: str) -> str:
                 if m:
                     return m.group(1)
                 break
-    from analysis.build.export import notebook_title
 
     title = notebook_title(section.nb) or section.name
     title = re.sub(r"^\d{2}\s*·\s*", "", title)
@@ -938,7 +938,6 @@ def assemble(sections: list[Section], lang: str, *, province: str,
 def _typst_fonts(tmp: Path) -> Path:
     """A font folder for Typst: the shipped fonts plus matplotlib's DejaVu Sans (the
     figures' font)."""
-    from analysis.build.export import check_fonts
 
     src = check_fonts()
     for f in src.iterdir():
@@ -951,16 +950,14 @@ def _typst_fonts(tmp: Path) -> Path:
 
 def build_replication(reports_dir: Path = paths.REPORTS, lang: str = "vi", *,
                       province: str | None = None, formats: Sequence[str] = FORMATS,
-                      figures_dir: Path = paths.FIGURES, config: Path | None = None,
+                      figures_dir: Path | None = None, config: Path | None = None,
                       built: str | None = None) -> list[Path]:
-    """Write reports_dir/replication_<lang>.html and .pdf from the executed notebooks.
+    """Write reports_dir/replication_<lang>.html and .pdf from the executed notebooks (and
+    the figures they wrote, by default under reports_dir/figures).
 
     The annotated article (reports_dir/source/…) is written first when it is missing, so the
     HTML's claim links resolve. Returns the paths written.
     """
-    from analysis.build import export
-    from analysis.data.files import write_atomic
-    from analysis.show import annotate
 
     lang = check_lang(lang)
     reports_dir = Path(reports_dir)
@@ -969,6 +966,7 @@ def build_replication(reports_dir: Path = paths.REPORTS, lang: str = "vi", *,
         raise UserError(f"unknown format {bad[0]!r}", where="formats",
                         fix=f"use some of: {', '.join(FORMATS)}")
     province = resolve_province(province) if province else default_province()
+    figures_dir = reports_dir / "figures" if figures_dir is None else Path(figures_dir)
     sections = read_sections(reports_dir, lang, province, config)
     page = reports_dir / "source" / annotate.page_name(paths.ARTICLE.stem, lang)
     if "html" in formats and not page.is_file():

@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from analysis.errors import UserError
 
 #: The suffix of every temporary file a write leaves while it runs: ".<name>.<random>.tmp".
@@ -96,8 +98,6 @@ def yaml_error(error: Exception, path: Path) -> UserError:
 
 def load_yaml(path: Path, *, what: str, missing_fix: str) -> Any:
     """Parse a UTF-8 YAML file; a missing, undecodable or malformed file is a `UserError`."""
-    import yaml
-
     path = Path(path)
     if not path.is_file():
         raise UserError(f"{what} not found", where=str(path), fix=missing_fix)

@@ -70,7 +70,7 @@ def _load(path: str) -> tuple[dict[str, str], ...]:
 
 def load_provinces(path: Path = paths.PROVINCES) -> pd.DataFrame:
     """The 63-province table (GSO code, names, region, ISO 3166-2 code, boundary ids)."""
-    import pandas as pd
+    import pandas as pd  # deferred import (README: Architecture)
 
     return pd.DataFrame(list(_load(str(path))))
 

@@ -66,8 +66,10 @@ def figure_name(stem: str, params: Mapping[str, object]) -> str:
 
 
 def save_figure(fig: plt.Figure, stem: str, params: Mapping[str, object],
-                folder: Path = paths.FIGURES) -> list[Path]:
-    """Write `fig` as PNG and SVG under reports/figures/ and return the two paths."""
+                folder: Path | None = None) -> list[Path]:
+    """Write `fig` as PNG and SVG under `folder` (default: reports/figures of the running
+    build, `analysis.data.paths.figures_dir`) and return the two paths."""
+    folder = paths.figures_dir() if folder is None else Path(folder)
     name = figure_name(stem, params)
     out = []
     for ext in ("png", "svg"):
