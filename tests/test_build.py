@@ -13,6 +13,7 @@ import sys
 import time
 
 import pytest
+from pypdf import PdfReader
 from test_build_support import Project, outcome, visible_files
 
 from analysis.build import cache, engine
@@ -25,7 +26,7 @@ reports:
   - notebook: probe.ipynb
     name: "{stem}_{label}"
     title: "Probe {label}"
-    formats: [html, html-nocode, pdf]
+    formats: [html, html-nocode, pdf, pdf-code]
     parameters:
       label: ["x", "<script>alert(1)</script> & 'q' \\"d\\"\\nimport os; os._exit(3)"]
       code: "02139"
@@ -36,6 +37,10 @@ EVIL = "probe_script-alert-1-script-q-d-import-os-os-exit-3"
 @pytest.fixture
 def project(tmp_path):
     return Project(tmp_path / "proj")
+
+
+def _pdf_text(path):
+    return "\n".join(page.extract_text() for page in PdfReader(path).pages)
 
 
 def _mtimes(reports):
@@ -65,7 +70,10 @@ def test_build_exports_records_and_rebuilds_only_what_changed(project, capsys):
     nocode = (R / "html-nocode" / "probe_x.html").read_text(encoding="utf-8")
     assert "test fixture only" in html and "test fixture only" not in nocode
     assert "helper=1 data=41" in nocode
-    assert (R / "pdf" / "probe_x.pdf").read_bytes().startswith(b"%PDF")
+    # the reader's PDF has no code; pdf-code, asked for here, keeps it
+    reader, coded = (_pdf_text(R / fmt / "probe_x.pdf") for fmt in ("pdf", "pdf-code"))
+    assert "helper=1 data=41" in reader and "helper=1 data=41" in coded
+    assert "test fixture only" in coded and "test fixture only" not in reader
     assert not re.search(r"""(src|href)=["']https?://""", html)
     # every file the build writes is readable by others, like an ordinary write (rw-r--r--)
     written = [p for p in R.rglob("*") if p.is_file() and ".build.lock" not in p.name]

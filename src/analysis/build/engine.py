@@ -44,7 +44,7 @@ from analysis.data.config import DEFAULT_CONFIG, FORMATS, INJECTED_TAG, Job, loa
 from analysis.data.files import sweep_temporary, write_files
 from analysis.errors import UserError
 
-SUFFIX = {"html": ".html", "html-nocode": ".html", "pdf": ".pdf"}
+SUFFIX = {"html": ".html", "html-nocode": ".html", "pdf": ".pdf", "pdf-code": ".pdf"}
 KERNEL_START_ATTEMPTS = 3
 KERNEL_NAME = "python3"
 ERROR_MARKER_TAG = "papermill-error-cell-tag"
@@ -442,9 +442,10 @@ def _export(nb: Any, job: Job, formats: Sequence[str]) -> dict[str, bytes | str]
     clean = export.strip_injected(copy.deepcopy(nb))
     out: dict[str, bytes | str] = {}
     for fmt in formats:
-        if fmt == "pdf":
-            out[fmt] = export.to_pdf(clean, include_code=True, title=job.title, lang=job.lang,
-                                     source=job.notebook, appendix=_appendix(nb, job))
+        if fmt in ("pdf", "pdf-code"):  # the reader's PDF has no code; pdf-code keeps it
+            out[fmt] = export.to_pdf(clean, include_code=(fmt == "pdf-code"), title=job.title,
+                                     lang=job.lang, source=job.notebook,
+                                     appendix=_appendix(nb, job))
         else:
             out[fmt] = export.to_html(clean, include_code=(fmt == "html"), title=job.title,
                                       lang=job.lang, source=job.notebook)

@@ -25,6 +25,7 @@ LABELS = {  # (vi, en)
     "html": ("HTML", "HTML"),
     "html-nocode": ("HTML không mã", "HTML without code"),
     "pdf": ("PDF", "PDF"),
+    "pdf-code": ("PDF kèm mã", "PDF with code"),
     "executed": ("sổ tay đã chạy", "executed notebook"),
     "error_nb": ("sổ tay lỗi", "failed notebook"),
     "last_good": ("bản tốt gần nhất", "last good version"),

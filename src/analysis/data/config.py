@@ -56,7 +56,9 @@ from analysis.data.files import slugify, yaml_error
 from analysis.data.provinces import article_provinces, province_names, resolve_province
 from analysis.errors import UserError
 
-FORMATS = ("html", "html-nocode", "pdf")
+#: Report formats: `pdf` is the reader's PDF (no code); `pdf-code` keeps the code (off by default).
+FORMATS = ("html", "html-nocode", "pdf", "pdf-code")
+DEFAULT_FORMATS = ("html", "html-nocode", "pdf")
 #: The languages a report can be written in (translations exist for each).
 LANGS = ("vi", "en")
 DEFAULT_TIMEOUT = 600.0
@@ -407,7 +409,7 @@ def _read_entries(y: _Yaml) -> tuple[_Defaults, list]:
                             fix=f"allowed in defaults: {', '.join(DEFAULT_KEYS)}")
     d = _Defaults(
         formats=(_check_formats(y, defaults["formats"], "defaults", "formats")
-                 if "formats" in defaults else FORMATS),
+                 if "formats" in defaults else DEFAULT_FORMATS),
         timeout=(_check_timeout(y, defaults["timeout"], "defaults", "timeout")
                  if "timeout" in defaults else DEFAULT_TIMEOUT))
     entries = _as_list(y, data.get("reports"), "reports") if "reports" in data else None

@@ -7,7 +7,10 @@
 --    real table instead of its text/plain repr; images, markdown and readable HTML beat
 --    text/plain; otherwise the text/plain (or stream) text is kept. Raw HTML/LaTeX never
 --    reaches Typst;
---  * fails on any image that would be fetched from another host (also inside HTML outputs).
+--  * fails on any image that would be fetched from another host (also inside HTML outputs);
+--  * sets every table for print: columns empty in every body row dropped, a column whose
+--    cells are all numbers right-aligned (the rest left), and a break opportunity after
+--    '_', '/', ';' and '.' inside long tokens (identifiers, id lists), so no cell overflows.
 
 local function cell_tags(div)
   local raw = div.attributes["tags"]
@@ -37,6 +40,84 @@ local function has_text_or_media(blocks)
     Image = function() found = true end,
   })
   return found or pandoc.utils.stringify(pandoc.Blocks(blocks)):match("%S") ~= nil
+end
+
+-- ------------------------------------------------------------------ tables for print
+
+local NUMBER = "^[%s]*[%-−+]?[%d.,%s\u{202F}\u{A0}]*%d[%d.,]*[%%]?[%s]*$"
+local LONG_TOKEN = 18 -- characters: longer runs get break opportunities
+local ZWSP = "\u{200B}"
+
+local function cell_text(cell)
+  return pandoc.utils.stringify(cell.contents)
+end
+
+local function body_rows(tbl)
+  local rows = pandoc.List()
+  for _, body in ipairs(tbl.bodies) do
+    rows:extend(body.body)
+  end
+  return rows
+end
+
+local function breakable(str)
+  if utf8.len(str.text) == nil or utf8.len(str.text) < LONG_TOKEN then
+    return str
+  end
+  str.text = str.text:gsub("([_/;%.])", "%1" .. ZWSP)
+  return str
+end
+
+local function drop_columns(tbl, keep)
+  local function filter_row(row)
+    local cells = pandoc.List()
+    for i, cell in ipairs(row.cells) do
+      if keep[i] then
+        cells:insert(cell)
+      end
+    end
+    row.cells = cells
+  end
+  local specs = pandoc.List()
+  for i, spec in ipairs(tbl.colspecs) do
+    if keep[i] then
+      specs:insert(spec)
+    end
+  end
+  tbl.colspecs = specs
+  for _, row in ipairs(tbl.head.rows) do filter_row(row) end
+  for _, body in ipairs(tbl.bodies) do
+    for _, row in ipairs(body.body) do filter_row(row) end
+  end
+  for _, row in ipairs(tbl.foot.rows) do filter_row(row) end
+end
+
+local function print_table(tbl)
+  local rows = body_rows(tbl)
+  local n = #tbl.colspecs
+  local keep, numeric = {}, {}
+  for i = 1, n do
+    keep[i], numeric[i] = false, true
+  end
+  for _, row in ipairs(rows) do
+    for i, cell in ipairs(row.cells) do
+      local text = cell_text(cell)
+      if text:match("%S") then
+        keep[i] = true
+        if not text:match(NUMBER) then
+          numeric[i] = false
+        end
+      end
+    end
+  end
+  for i = 1, n do
+    local spec = tbl.colspecs[i]
+    spec[1] = (keep[i] and numeric[i]) and pandoc.AlignRight or pandoc.AlignLeft
+  end
+  if #rows > 0 then
+    drop_columns(tbl, keep)
+  end
+  return tbl:walk({ Str = breakable })
 end
 
 -- Tables only, when the HTML holds any (a DataFrame: its <style> and wrapper <div> go).
@@ -131,7 +212,7 @@ function Pandoc(doc)
       blocks:insert(block)
     end
   end
-  doc.blocks = pandoc.Blocks(blocks)
+  doc.blocks = pandoc.Blocks(blocks):walk({ Table = print_table })
   -- A report is self-contained: never let pandoc fetch an image from another host.
   doc.blocks:walk({
     Image = function(img)
