@@ -14,7 +14,7 @@ export IPYTHONDIR         := $(CACHE)/ipython
 export JUPYTER_RUNTIME_DIR := $(CACHE)/jupyter-runtime
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help venv reports extract test test-browser lint lab bench lock clean
+.PHONY: help venv reports extract test test-browser lint lab bench eval lock clean
 
 help:
 	@echo "make reports       build every report into reports/ (sets up .venv first)"
@@ -23,6 +23,7 @@ help:
 	@echo "make lab           start JupyterLab on notebooks/"
 	@echo "make lint          ruff and the layers contract (import-linter)"
 	@echo "make bench         build benchmarks (benchmarks/results/)"
+	@echo "make eval          reading benchmark on the labelled corpus (benchmarks/results/)"
 	@echo "make extract       regenerate data/processed from data/raw"
 	@echo "make lock          re-pin requirements/lock.txt from pyproject.toml (needs network)"
 
@@ -55,6 +56,9 @@ lab: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_build.py
+
+eval: $(STAMP)
+	$(BIN)/python benchmarks/eval_reading.py
 
 lock:
 	$(BIN)/python -m pip install --quiet uv
