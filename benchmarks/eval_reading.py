@@ -36,11 +36,11 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.article import load_article
-from analysis.claims import extract_article_claims, extract_claims
 from analysis.data.corpus import load_corpus
-from analysis.lessons import extract_article_lessons, extract_lessons
-from analysis.processed import load_claims, load_lessons
+from analysis.data.processed import load_claims, load_lessons
+from analysis.reading.article import load_article
+from analysis.reading.claims import extract_article_claims, extract_claims
+from analysis.reading.lessons import extract_article_lessons, extract_lessons
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"

@@ -10,8 +10,8 @@ import pytest
 
 from analysis.data import corpus as corpus_module
 from analysis.data.corpus import INDICATORS, STATUSES, TIMEPOINTS, UNITS, load_corpus
+from analysis.data.provinces import find_provinces
 from analysis.errors import UserError
-from analysis.provinces import find_provinces
 
 
 @pytest.fixture(scope="module")

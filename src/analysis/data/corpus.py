@@ -20,15 +20,15 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from analysis import paths
+from analysis.data import paths
+from analysis.data.external import read_csv, validate
 from analysis.errors import UserError
-from analysis.external import read_csv, validate
 
 CORPUS = paths.DATA / "corpus"
 TEXTS, CLAIMS, LESSONS = "texts.csv", "claims.csv", "lessons.csv"
 
-#: Units: the reading layer's own (analysis.claims / analysis.numbers), plus the corpus's
-#: additions `fraction` ("1/2 số hộ", "hơn một nửa"), `households_per_year` and
+#: Units: the reading layer's own (analysis.reading.claims / analysis.reading.numbers), plus
+#: the corpus's additions `fraction` ("1/2 số hộ", "hơn một nửa"), `households_per_year` and
 #: `percentage_points_per_year`. Money units are matched by `MONEY_UNIT` as well.
 UNITS = ("percent", "percentage_points", "percent_per_year", "percentage_points_per_year",
          "fraction", "households", "households_per_year", "persons", "workers", "communes",
@@ -37,7 +37,7 @@ UNITS = ("percent", "percentage_points", "percent_per_year", "percentage_points_
          "hectares", "vnd", "usd", "million_usd")
 MONEY_UNIT = r"^(?:million_|billion_)?(?:vnd|usd)(?:_per_(?:person|household|worker))?" \
              r"(?:_per_(?:year|month))?$"
-#: Indicators the reading layer emits (analysis.claims) ...
+#: Indicators the reading layer emits (analysis.reading.claims) ...
 READER_INDICATORS = (
     "poor_household_rate", "near_poor_household_rate", "poverty_exit_rate", "re_poverty_share",
     "new_poverty_share", "poverty_rate_reduction", "poverty_rate_increase",
