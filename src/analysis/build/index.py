@@ -76,7 +76,7 @@ def _documents(documents: list[str]) -> str:
 
 
 def render_index(manifest: dict[str, Any], documents: list[str] | None = None) -> str:
-    """The index page for a manifest (see `analysis.build`); links are relative to reports/.
+    """The index page for a manifest (see `analysis.build.engine`); links are relative to reports/.
 
     `documents` are further pages under reports/ to link first (e.g. source/<stem>.html).
     """

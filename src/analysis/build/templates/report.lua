@@ -1,5 +1,5 @@
 -- Pandoc Lua filter for notebook reports (pandoc -f ipynb --ipynb-output=all -t typst),
--- used by analysis.export.to_pdf.
+-- used by analysis.build.export.to_pdf.
 --  * drops the cells tagged with the metadata field `drop-cell-tag` (papermill's injected
 --    parameters; cell tags reach pandoc as the Div attribute `tags`, a JSON list);
 --  * drops code inputs when the metadata field `include-code` is false;
