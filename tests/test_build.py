@@ -45,7 +45,7 @@ def _pdf_text(path):
 
 def _mtimes(reports):
     return {p: p.stat().st_mtime_ns for p in visible_files(reports) if p.suffix != ".json"
-            and p.name != "index.html"}
+            and p.name not in ("index.html", "index_en.html", "build.html")}
 
 
 def test_build_exports_records_and_rebuilds_only_what_changed(project, capsys):
@@ -93,10 +93,14 @@ def test_build_exports_records_and_rebuilds_only_what_changed(project, capsys):
     assert re.fullmatch(r"[0-9a-f]{64}", entry["cache_key"])
     assert entry["packages_sha256"] in manifest["packages"]
     assert entry["outputs"]["pdf"]["sha256"] == cache.sha256_file(R / "pdf" / "probe_x.pdf")
-    page = (R / "index.html").read_text(encoding="utf-8")
+    page = (R / "build.html").read_text(encoding="utf-8")
     assert 'href="html/probe_x.html"' in page and 'href="pdf/probe_x.pdf"' in page
     assert "<script" not in page and "Báo cáo" in page and "Reports" in page
     assert str(project.root) not in page and "https://" not in page
+    for landing in ("index.html", "index_en.html"):  # the reader's pages link the reader formats
+        page = (R / landing).read_text(encoding="utf-8")
+        assert 'href="html-nocode/probe_x.html"' in page and 'href="pdf/probe_x.pdf"' in page
+        assert 'href="build.html"' in page and "https://" not in page
 
     # nothing changed: no kernel, no output rewritten
     before = _mtimes(R)
@@ -190,7 +194,7 @@ def test_failures_are_isolated_reported_and_keep_the_last_good_report(project):
     by_name = {e["name"]: e for e in manifest["reports"]}
     assert by_name["flaky"]["status"] == "failed" and by_name["flaky"]["outputs"]["html"]
     assert by_name["die"]["status"] == "failed" and by_name["die"]["cache_key"] is None
-    page = (R / "index.html").read_text(encoding="utf-8")
+    page = (R / "build.html").read_text(encoding="utf-8")
     assert "bản tốt gần nhất" in page and 'href="failed/flaky.ipynb"' in page
 
     # a failed job is tried again next time; the good one is not

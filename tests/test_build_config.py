@@ -258,7 +258,7 @@ def test_index_escapes_everything_and_is_self_contained():
          "seconds": 1.25},
         {"name": "r2", "notebook": "notebooks/y.ipynb", "parameters": {}, "status": "ok",
          "outputs": {"pdf": {"path": "pdf/r2.pdf"}}, "seconds": 2}]}
-    page = index.render_index(manifest)
+    page = index.render_build_page(manifest)
     assert "<script" not in page and "alert(&#x27;x&#x27;)" in page
     assert "&amp; &lt;b&gt;" in page
     assert "Báo cáo" in page and "Reports" in page and "Trạng thái" in page and "Status" in page

@@ -34,20 +34,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from babel.dates import format_date
 from filelock import FileLock, Timeout
 from tqdm import tqdm
 
-from analysis.build import cache
-from analysis.build.index import render_index
+from analysis.build import cache, index
 from analysis.data import paths
 from analysis.data.config import DEFAULT_CONFIG, FORMATS, INJECTED_TAG, Job, load_config
 from analysis.data.files import sweep_temporary, write_files
+from analysis.data.raw import article_meta
 from analysis.errors import UserError
 
 SUFFIX = {"html": ".html", "html-nocode": ".html", "pdf": ".pdf", "pdf-code": ".pdf"}
 KERNEL_START_ATTEMPTS = 3
 KERNEL_NAME = "python3"
 ERROR_MARKER_TAG = "papermill-error-cell-tag"
+DATE_FORMAT = {"vi": "dd/MM/yyyy", "en": "d MMMM yyyy"}  # 20/12/2020, 20 December 2020
 SCHEDULER_RE = re.compile(r"^(tcp|tls)://[A-Za-z0-9.\-\[\]:]+:\d{1,5}$")
 
 
@@ -629,13 +631,30 @@ def _run_steps(steps: Sequence[Callable[[Layout], object]], layout: Layout,
 
 
 def refresh_index(layout: Layout, manifest: dict[str, Any] | None = None) -> None:
-    """Rewrite reports/index.html from the manifest, linking the documents now present."""
+    """Rewrite the landing pages (one per language) and the build page from the manifest,
+    linking the documents now present."""
     if manifest is None:
         manifest = json.loads(layout.manifest.read_text(encoding="utf-8"))
     documents = sorted(p.relative_to(layout.reports).as_posix() for p in
                        [*layout.reports.glob("source/*.html"),
                         *layout.reports.glob("replication_*.*")])
-    write_files({layout.index: render_index(manifest, documents)})
+    pages = {layout.reports / index.BUILD_PAGE: index.render_build_page(manifest, documents)}
+    for lang, page in index.LANDING.items():
+        pages[layout.reports / page] = index.render_landing(
+            manifest, lang, article=_article(layout, lang), documents=documents)
+    write_files(pages)
+
+
+def _article(layout: Layout, lang: str) -> index.Article | None:
+    """The article as the landing page names it, from data/raw's metadata (None if absent)."""
+    try:
+        meta = article_meta(layout.data / "raw" / paths.ARTICLE_META.name)
+    except UserError:
+        return None
+    when = meta["published"]
+    when = when if isinstance(when, dt.datetime) else dt.datetime.fromisoformat(str(when))
+    return index.Article(title=str(meta["title"]), byline=str(meta["byline"]),
+                         published=format_date(when, DATE_FORMAT[lang], locale=lang))
 
 
 # ---------------------------------------------------------------- running
