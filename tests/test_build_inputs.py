@@ -50,6 +50,7 @@ def test_every_notebook_names_its_data():
         inputs = engine.job_inputs(job, layout)
         assert inputs, f"{job.notebook.name} names no data path: it would key on all of data/"
         assert paths.PROVINCES in inputs
+        assert paths.LESSONS in inputs  # they name the article's provinces
 
 
 def test_editing_the_boundary_file_changes_only_notebook_05s_keys(tmp_path):

@@ -16,8 +16,9 @@ from matplotlib.patches import Rectangle  # noqa: E402
 from analysis.compute import audit, metrics
 from analysis.data.checks import load_checks
 from analysis.data.codebook import load_codebook
+from analysis.data.external import load_targets
 from analysis.reading import similarity, themes  # noqa: E402
-from analysis.show import plots
+from analysis.show import plots, style
 
 PY = "Phú Yên"
 
@@ -59,7 +60,7 @@ def test_trajectory_draws_the_points_and_a_hollow_dashed_estimate(traj, lang, es
 
 def test_annual_fall_bars_and_target_lines(traj):
     falls = metrics.annual_falls(traj)
-    cmp = metrics.target_comparison(falls, metrics.load_targets())
+    cmp = metrics.target_comparison(falls, load_targets())
     ax = plots.annual_fall_plot(falls, cmp, lang="en")
     fig = plots.trajectory_figure(traj, falls, cmp, lang="en")
     under = [x.get_text() for x in fig.legends[0].get_texts()]  # moved under both panels
@@ -132,3 +133,9 @@ def test_plotting_functions_load_no_data():
     source = inspect.getsource(plots)
     for word in ("read_csv", "load_claims", "load_article", "open(", "load_targets"):
         assert word not in source
+
+
+def test_the_articles_provinces_keep_their_colours():
+    assert style.place_colours() == {"Phú Yên": "#1b6ca8", "Hải Dương": "#d1495b",
+                                     "An Giang": "#2e933c"}
+    assert style.place_colour("Lai Châu", "#000000") == "#000000"

@@ -29,7 +29,10 @@ import pandas as pd
 
 from analysis.compute import metrics
 from analysis.data.checks import FIELDS, Check
+from analysis.data.external import load_targets
+from analysis.data.provinces import find_provinces
 from analysis.errors import UserError
+from analysis.reading.similarity import lesson_pairs
 from analysis.show.i18n import check_lang, fmt_num, t
 
 STATUSES = ("pass", "fail", "flag")
@@ -196,7 +199,7 @@ def _unit(check: Check, ctx: _Context) -> list[dict]:
 
 def _target(check: Check, ctx: _Context) -> list[dict]:
     p, lang = check.params, ctx.lang
-    targets = ctx.targets if ctx.targets is not None else metrics.load_targets()
+    targets = ctx.targets if ctx.targets is not None else load_targets()
     claims = metrics.check_claims(ctx.claims)
     places = p["places"] or list(dict.fromkeys(
         metrics.select(claims, indicator=metrics.RATE)["place"].dropna()))
@@ -232,8 +235,6 @@ def _lesson_at(lessons: pd.DataFrame, start: int) -> str:
 
 
 def _foreign_place(check: Check, ctx: _Context) -> list[dict]:
-    from analysis.data.provinces import find_provinces
-
     lang, rows = ctx.lang, []
     for lesson in ctx.lessons.itertuples(index=False):
         if pd.isna(lesson.place):
@@ -272,8 +273,6 @@ def _typo(check: Check, ctx: _Context) -> list[dict]:
 
 
 def _pairs(ctx: _Context) -> pd.DataFrame:
-    from analysis.reading.similarity import lesson_pairs
-
     sim = ctx.similarity
     if sim is None:
         return lesson_pairs(ctx.lessons)

@@ -15,23 +15,21 @@ a value that year (Hồ Chí Minh City in 2016) gets no rank and `n_ranked` coun
 from __future__ import annotations
 
 import json
+import textwrap
+from collections.abc import Iterable
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 import pandas as pd
+from IPython.display import display
 from matplotlib.lines import Line2D
 
 from analysis.data import paths
+from analysis.data.processed import article_provinces, load_claims
 from analysis.data.provinces import resolve_province, slugify
 from analysis.errors import UserError
 from analysis.show.i18n import check_lang, fmt_num, t
-from analysis.show.style import PALETTE
-
-#: The provinces whose lessons the article reports, in the article's order.
-ARTICLE_PROVINCES: tuple[str, ...] = ("Phú Yên", "Hải Dương", "An Giang")
-
-#: The article's main figures are for this province (DOLISA poor-household rates).
-ARTICLE_FIGURES_PLACE = "Phú Yên"
+from analysis.show.style import PALETTE, place_colour
 
 CLAIMS = paths.PROCESSED / "claims.csv"
 
@@ -266,19 +264,19 @@ def national_table(national: pd.DataFrame, lang: str,
 # --------------------------------------------------------------------------- article
 
 def article_rates(claims_path: Path | str = CLAIMS,
-                  places: tuple[str, ...] = ARTICLE_PROVINCES) -> pd.DataFrame | None:
-    """The article's poor-household rates (percent, one calendar year) for `places`, from
+                  places: Iterable[str] | None = None) -> pd.DataFrame | None:
+    """The article's poor-household rates (percent, one calendar year) for `places` (default:
+    the article's provinces, `analysis.data.processed.article_provinces`), from
     claims.csv (read by `analysis.data.processed.load_claims`), each figure once (repeats marked in
     `same_as` or identical rows are dropped).
 
     Returns None when claims.csv does not exist yet (the claims extractor writes it).
     They are DOLISA list rates under the 2016–2020 multidimensional standard (SOURCES.md).
     """
-    from analysis.data.processed import load_claims  # validated reader of claims.csv
-
     path = Path(claims_path)
     if not path.is_file():
         return None
+    places = article_provinces() if places is None else list(places)
     claims = load_claims(path)
     is_rate = (claims["unit"].eq("percent") & claims["indicator"].eq("poor_household_rate")
                & claims["same_as"].isna() & claims["place"].isin(places)
@@ -373,8 +371,6 @@ def key_values(ctx: pd.DataFrame, joined: pd.DataFrame | None = None,
 def show_key_values(values: dict[str, object], lang: str) -> None:
     """Record `values` in the executed notebook as JSON (application/json) for tests and the
     replication report; readers of the exports see one line naming what was recorded."""
-    from IPython.display import display
-
     note = f"{t('context_values_title', lang)}: {', '.join(map(str, values))}"
     display({"application/json": json.loads(json.dumps(values)), "text/plain": note}, raw=True)
 
@@ -382,7 +378,7 @@ def show_key_values(values: dict[str, object], lang: str) -> None:
 # --------------------------------------------------------------------------- figures
 
 def _province_colour(province: str) -> str:
-    return PALETTE.get(province, PALETTE["highlight"])
+    return place_colour(province, PALETTE["highlight"])
 
 
 def plot_gso_context(ctx: pd.DataFrame, lang: str) -> plt.Figure:
@@ -535,7 +531,6 @@ def plot_measures(gso: pd.DataFrame, national: pd.DataFrame, lang: str,
 
 
 def _wrap(text: str, width: int = 38) -> str:
-    import textwrap
     return "\n".join(textwrap.wrap(text, width))
 
 

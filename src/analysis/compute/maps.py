@@ -12,11 +12,11 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.patches import Patch
 
-from analysis.compute.context import ARTICLE_PROVINCES, rank_provinces
+from analysis.compute.context import rank_provinces
 from analysis.data.provinces import resolve_province
 from analysis.errors import UserError
 from analysis.show.i18n import check_lang, t
-from analysis.show.style import PALETTE
+from analysis.show.style import place_colours
 
 CMAP = "YlOrRd"
 NO_DATA = "#d9d9d9"
@@ -58,8 +58,7 @@ def join_rates(boundaries: gpd.GeoDataFrame, codes: pd.DataFrame, gso: pd.DataFr
     return gpd.GeoDataFrame(joined, geometry="geometry", crs=shapes.crs)
 
 
-def plot_choropleth(joined: gpd.GeoDataFrame, province: str, lang: str,
-                    outlined: tuple[str, ...] = ARTICLE_PROVINCES) -> plt.Figure:
+def plot_choropleth(joined: gpd.GeoDataFrame, province: str, lang: str) -> plt.Figure:
     """Map of `joined` (from `join_rates`): fill = GSO rate, grey = no value; the chosen
     province outlined in black, the article's provinces in their palette colours."""
     check_lang(lang)
@@ -75,10 +74,10 @@ def plot_choropleth(joined: gpd.GeoDataFrame, province: str, lang: str,
     joined[joined["value"].isna()].plot(ax=ax, color=NO_DATA, edgecolor="white", linewidth=0.3,
                                         hatch="///")
     handles = []
-    for name in outlined:
+    outlined = place_colours()
+    for name, colour in outlined.items():
         if name == province:
             continue
-        colour = PALETTE.get(name, PALETTE["highlight"])
         joined[joined["name_vi"] == name].boundary.plot(ax=ax, color=colour, linewidth=1.6)
         handles.append(Patch(facecolor="none", edgecolor=colour, linewidth=1.6,
                              label=t("context_fig_map_article", lang, province=name)))

@@ -18,7 +18,9 @@ from decimal import Decimal
 
 import pandas as pd
 
+from analysis.data.provinces import resolve_province
 from analysis.errors import UserError
+from analysis.reading.themes import effective_themes
 from analysis.show.i18n import check_lang, fmt_num, t
 
 RATE = "poor_household_rate"
@@ -155,17 +157,10 @@ def _when(period: object, timepoint: object) -> float | None:
 
 # --------------------------------------------------------------------------- provinces
 
-def article_provinces(article: object) -> list[str]:
-    """The provinces the article has a section for, in reading order."""
-    return list(dict.fromkeys(s.place for s in article.sections))  # type: ignore[attr-defined]
-
-
 def check_province(province: object, allowed: Iterable[str],
                    parameter: str = "province") -> str:
     """The canonical name of `province` if it is one of `allowed`, else a UserError that lists
     every valid value (accent- and case-insensitive: 'phu yen' → 'Phú Yên')."""
-    from analysis.data.provinces import resolve_province
-
     allowed = list(allowed)
     try:
         return resolve_province(province, allowed=allowed, parameter=parameter)
@@ -294,13 +289,6 @@ def target_comparison(falls: pd.DataFrame, targets: pd.DataFrame,
                 "source_id": g.source_id, "claim_ids": f.claim_ids,
             })
     return pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
-
-
-def load_targets(path: object = None) -> pd.DataFrame:
-    """The official targets table, validated by `analysis.data.external` (issue 5's loader)."""
-    from analysis.data.external import load_targets as _load
-
-    return _load(path)
 
 
 # --------------------------------------------------------------------------- implied totals
@@ -438,8 +426,6 @@ def theme_matrix(lesson_themes: pd.DataFrame, lessons: pd.DataFrame, codebook: t
                  lang: str) -> pd.DataFrame:
     """Province × theme: how many of a province's lessons carry each theme (after the coder's
     overrides). Rows in the article's order, columns every codebook theme in `lang`."""
-    from analysis.reading.themes import effective_themes
-
     check_lang(lang)
     coded = effective_themes(lesson_themes) if "coder_override" in lesson_themes else \
         lesson_themes

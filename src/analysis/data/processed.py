@@ -166,7 +166,7 @@ def read_lesson_themes(path: Path) -> pd.DataFrame:
     return check_lesson_themes(frame, str(path))
 
 
-def article_provinces(path: Path = paths.PROCESSED / LESSONS) -> list[str]:
+def article_provinces(path: Path = paths.LESSONS) -> list[str]:
     """The provinces whose lessons the article reports, in the article's order (read from its
     processed lessons, so no list of the article's provinces is typed anywhere)."""
     places = load_lessons(path)["place"].dropna()

@@ -21,7 +21,7 @@ from matplotlib.patches import Patch, Rectangle
 
 from analysis.compute import metrics
 from analysis.show.i18n import check_lang, fmt_num, t
-from analysis.show.style import PALETTE
+from analysis.show.style import PALETTE, place_colour, place_colours
 
 STATUS_COLOURS = {"pass": "#2e933c", "fail": "#d1495b", "flag": "#edae49"}
 
@@ -33,7 +33,7 @@ def _ax(ax: Axes | None, figsize: tuple[float, float] = (7, 4.5)) -> Axes:
 
 
 def _colour(place: str) -> str:
-    return PALETTE.get(place, PALETTE["actual"])
+    return place_colour(place, PALETTE["actual"])
 
 
 # --------------------------------------------------------------------------- 01 trajectory
@@ -265,8 +265,9 @@ def theme_heatmap(matrix: pd.DataFrame, *, lang: str, highlight: str | None = No
     ax.set_ylabel("")
     ax.set_title(t("fig_heatmap_title", lang))
     ax.xaxis.tick_top()
+    colours = place_colours()
     for label in ax.get_xticklabels():
-        label.set_color(_colour(label.get_text()))
+        label.set_color(colours.get(label.get_text(), PALETTE["actual"]))
         if label.get_text() == highlight:
             label.set_fontweight("bold")
     ax.tick_params(axis="y", labelsize=9)
@@ -295,10 +296,11 @@ def similarity_heatmap(matrix: pd.DataFrame, lessons: pd.DataFrame, *, lang: str
             for a, b in ((r.lesson_a, r.lesson_b), (r.lesson_b, r.lesson_a)):
                 ax.add_patch(Rectangle((ids.index(b), ids.index(a)), 1, 1, fill=False,
                                        edgecolor=PALETTE["highlight"], lw=2.5))
+    colours = place_colours()
     for label in [*ax.get_xticklabels(), *ax.get_yticklabels()]:
         place = dict(zip(lessons["lesson_id"], lessons["place"], strict=True)).get(
             label.get_text())
-        label.set_color(_colour(place) if place else "#333333")
+        label.set_color(colours.get(place, PALETTE["actual"]) if place else "#333333")
     ax.set_xlabel("")
     ax.set_ylabel("")
     ax.set_title(t("fig_similarity_title", lang))
