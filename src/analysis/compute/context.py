@@ -14,14 +14,12 @@ a value that year (Hồ Chí Minh City in 2016) gets no rank and `n_ranked` coun
 
 from __future__ import annotations
 
-import json
 import textwrap
 from collections.abc import Iterable
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 import pandas as pd
-from IPython.display import display
 from matplotlib.lines import Line2D
 
 from analysis.data import paths
@@ -366,13 +364,6 @@ def key_values(ctx: pd.DataFrame, joined: pd.DataFrame | None = None,
                               [{"claim_id": r.claim_id, "place": r.place, "year": int(r.year),
                                 "value": float(r.value)} for r in article.itertuples()])
     return out
-
-
-def show_key_values(values: dict[str, object], lang: str) -> None:
-    """Record `values` in the executed notebook as JSON (application/json) for tests and the
-    replication report; readers of the exports see one line naming what was recorded."""
-    note = f"{t('context_values_title', lang)}: {', '.join(map(str, values))}"
-    display({"application/json": json.loads(json.dumps(values)), "text/plain": note}, raw=True)
 
 
 # --------------------------------------------------------------------------- figures

@@ -22,6 +22,7 @@ from matplotlib.patches import Patch, Rectangle
 from analysis.compute import metrics
 from analysis.show.i18n import check_lang, fmt_num, t
 from analysis.show.style import PALETTE, place_colour, place_colours
+from analysis.show.words import point_label, scope_label, short_instrument
 
 STATUS_COLOURS = {"pass": "#2e933c", "fail": "#d1495b", "flag": "#edae49"}
 
@@ -71,7 +72,7 @@ def trajectory_plot(traj: pd.DataFrame, *, lang: str, ax: Axes | None = None) ->
         ax.annotate(note, (p["when"], p["rate"]), xytext=(8, 8), textcoords="offset points",
                     fontsize=9, color="#333333")
     ax.set_xticks(list(traj["when"]))
-    ax.set_xticklabels([metrics.point_label(p, tp, lang).replace(" ", "\n", 1) for p, tp in
+    ax.set_xticklabels([point_label(p, tp, lang).replace(" ", "\n", 1) for p, tp in
                         zip(traj["period"], traj["timepoint"], strict=True)])
     ax.set_xlim(traj["when"].min() - 0.5, traj["when"].max() + 1.0)
     ax.set_ylim(0, traj["rate"].max() * 1.3)
@@ -90,8 +91,8 @@ def annual_fall_plot(falls: pd.DataFrame, comparison: pd.DataFrame, *, lang: str
     ax = _ax(ax, (6, 4.5))
     spans = falls[falls["from_first"]].reset_index(drop=True)
     colour = _colour(str(spans["place"].iloc[0])) if len(spans) else PALETTE["actual"]
-    labels = [f"{metrics.point_label(r.from_period, r.from_timepoint, lang)} →\n"
-              f"{metrics.point_label(r.to_period, r.to_timepoint, lang)}"
+    labels = [f"{point_label(r.from_period, r.from_timepoint, lang)} →\n"
+              f"{point_label(r.to_period, r.to_timepoint, lang)}"
               for r in spans.itertuples(index=False)]
     y = np.arange(len(spans))
     for i, r in enumerate(spans.itertuples(index=False)):
@@ -109,8 +110,8 @@ def annual_fall_plot(falls: pd.DataFrame, comparison: pd.DataFrame, *, lang: str
     for k, g in enumerate(targets.itertuples(index=False)):
         target = fmt_num(g.value_low, lang) if g.value_low == g.value_high else \
             f"{fmt_num(g.value_low, lang)}–{fmt_num(g.value_high, lang)}"
-        label = t("fig_target_line", lang, instrument=metrics.short_instrument(g.instrument),
-                  scope=metrics.scope_label(g.scope, lang), target=target)
+        label = t("fig_target_line", lang, instrument=short_instrument(g.instrument),
+                  scope=scope_label(g.scope, lang), target=target)
         grey = PALETTE["target"] if g.scope == "national" else "#a0a0a0"
         if g.value_low == g.value_high:
             ax.axvline(g.value_low, color=grey, ls=styles[k % len(styles)], lw=1.5, zorder=2)
@@ -171,7 +172,7 @@ def implied_totals_plot(totals: pd.DataFrame, growth: pd.DataFrame, *, lang: str
                     xy=(i, g.total_to), xytext=(i - 0.5, g.total_to * 1.08), ha="center",
                     fontsize=9, arrowprops={"arrowstyle": "->", "color": "#555555"})
     ax.set_xticks(x)
-    ax.set_xticklabels([metrics.point_label(p, tp, lang) for p, tp in
+    ax.set_xticklabels([point_label(p, tp, lang) for p, tp in
                         zip(totals["period"], totals["timepoint"], strict=True)])
     ax.set_ylim(0, totals["total_high"].max() * 1.25)
     ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: fmt_num(v, lang, 0)))

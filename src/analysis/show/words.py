@@ -1,19 +1,157 @@
 """Sentences and labels built from computed numbers, in Vietnamese or English.
 
-The compute layer returns frames and numbers; this module turns them into what a reader reads.
-The audit's evidence, which the engine returns as a key and the values it needs, is written
-here (`evidence`, `with_evidence`). Every number is formatted for `lang` by `i18n.fmt_num`.
+The compute layer returns frames and numbers; this module turns them into what a reader reads:
+labels of time points and target scopes; the facts each notebook's narrative quotes
+(`trajectory_facts`, `repoverty_facts`, `lesson_facts`); and the audit's evidence, which the
+engine returns as a key and the values it needs (`evidence`, `with_evidence`). Every number is
+formatted for `lang` by `i18n.fmt_num`.
 """
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import pandas as pd
 
-from analysis.compute.metrics import point_label, scope_label, short_instrument
-from analysis.show.i18n import check_lang, fmt_num, t
+from analysis.compute import metrics
+from analysis.show.i18n import check_lang, fmt_num, t, t_or
+
+# --------------------------------------------------------------------------- numbers and labels
+
+
+def number(value: float | None, lang: str, decimals: int | None = None) -> str:
+    """A number as a reader of `lang` writes it, or '–' when there is none."""
+    return "–" if value is None or pd.isna(value) else fmt_num(value, lang, decimals)
+
+
+def point_label(period: object, timepoint: object, lang: str) -> str:
+    """'đầu 2016' / 'start of 2016', 'cuối 2019' / 'end of 2019', or the period itself."""
+    p = metrics.period_text(period) or ""
+    if timepoint in ("start_of_year", "end_of_year") and re.fullmatch(r"\d{4}", p):
+        return t(f"label_{timepoint}", lang, year=p)
+    return p
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
+
+
+def scope_label(scope: str, lang: str) -> str:
+    """A target's scope in `lang` ('national' → 'cả nước'), as written when untranslated."""
+    return t_or(f"scope_{_key(scope)}", lang, scope)
+
+
+def short_instrument(name: str) -> str:
+    """An instrument's name without its parenthesised gloss: 'Quyết định 1722/QĐ-TTg'."""
+    return re.split(r"\s+\(", str(name), maxsplit=1)[0].strip()
+
+
+def _range(low: float, high: float, lang: str) -> str:
+    unit = t("pp_per_year_unit", lang)
+    if low == high:
+        return f"{number(low, lang)} {unit}"
+    return f"{number(low, lang)}–{number(high, lang)} {unit}"
+
+
+# --------------------------------------------------------------------------- notebooks 01–03
+
+def trajectory_facts(traj: pd.DataFrame, falls: pd.DataFrame, comparison: pd.DataFrame,
+                     totals: pd.DataFrame, growth: pd.DataFrame, lang: str) -> dict[str, str]:
+    """The numbers notebook 01's narrative quotes, formatted for `lang` (keys of the texts)."""
+    first, last = traj.iloc[0], traj.iloc[-1]
+    actual = traj[traj["status"] == "actual"].iloc[-1] if (traj["status"] == "actual").any() \
+        else last
+    spans = falls[falls["from_first"]]
+    if spans.empty:  # a single point: nothing to average
+        spans = pd.DataFrame([{c: math.nan for c in metrics.FALL_COLUMNS} | {
+            "to_period": actual["period"], "to_timepoint": actual["timepoint"],
+            "to_when": actual["when"]}])
+    head = spans[spans["to_when"] == actual["when"]].iloc[0] \
+        if (spans["to_when"] == actual["when"]).any() else spans.iloc[0]
+    est = spans[spans["to_when"] == last["when"]].iloc[0] \
+        if (spans["to_when"] == last["when"]).any() else head
+    main = comparison[(comparison["to_period"] == head["to_period"])
+                      & (comparison["to_timepoint"] == head["to_timepoint"])]
+    target_lines = "\n".join(
+        f"- {short_instrument(r.instrument)} ({scope_label(r.scope, lang)}, {r.target_period}): "
+        f"{_range(r.value_low, r.value_high, lang)} → {t('relation_' + r.relation, lang)}"
+        for r in main.itertuples(index=False))
+    facts = {
+        "province": str(first["place"]),
+        "first": point_label(first["period"], first["timepoint"], lang),
+        "first_rate": number(first["rate"], lang),
+        "first_households": number(first["households"], lang, 0)
+        if not math.isnan(first["households"]) else "–",
+        "actual": point_label(actual["period"], actual["timepoint"], lang),
+        "actual_rate": number(actual["rate"], lang),
+        "actual_households": number(actual["households"], lang, 0)
+        if not math.isnan(actual["households"]) else "–",
+        "last": point_label(last["period"], last["timepoint"], lang),
+        "last_rate": number(last["rate"], lang),
+        "years": number(head["years"], lang, 0), "fall_pp": number(head["fall_pp"], lang),
+        "pp_per_year": number(head["pp_per_year"], lang, 2),
+        "est_years": number(est["years"], lang, 0),
+        "est_pp_per_year": number(est["pp_per_year"], lang, 2),
+        "targets": target_lines or "–",
+        "totals": "\n".join(
+            f"- {point_label(r.period, r.timepoint, lang)}: {number(r.households, lang, 0)} ÷ "
+            f"{number(r.rate, lang)}% ≈ {number(r.total, lang, 0)} "
+            f"({number(r.total_low, lang, 0)}–{number(r.total_high, lang, 0)})"
+            for r in totals.itertuples(index=False)) or "–",
+        "growth": "\n".join(
+            f"- {point_label(r.from_period, r.from_timepoint, lang)} → "
+            f"{point_label(r.to_period, r.to_timepoint, lang)}: +{number(r.change, lang, 0)} "
+            f"(+{number(r.change_pct, lang, 1)}%, {number(r.pct_per_year, lang, 2)}%/"
+            f"{t('per_year_unit', lang)})"
+            for r in growth.itertuples(index=False)) or "–",
+    }
+    return facts
+
+
+def repoverty_facts(shares: pd.DataFrame, difference: pd.DataFrame, escaped: pd.DataFrame,
+                    lang: str) -> dict[str, str]:
+    """The numbers notebook 02's narrative quotes, formatted for `lang`."""
+    d = difference.iloc[0]
+    e = escaped.iloc[0] if len(escaped) else None
+    qualifier = t("qualifier_more_than", lang) if e is not None and e["qualifier"] else ""
+    return {
+        "province": str(d["place"]),
+        "earlier_period": d["earlier_period"], "later_period": d["later_period"],
+        "earlier": number(d["earlier"], lang), "later": number(d["later"], lang),
+        "computed": number(d["computed"], lang, 2),
+        "stated": number(d["stated"], lang) if not math.isnan(d["stated"]) else "–",
+        "stated_quote": d["stated_quote"] or "–",
+        "agreement": t("agrees_yes" if d["agrees"] else "agrees_no", lang),
+        "unit_note": t("unit_note_percent" if d["written_percent"] else "unit_note_ok", lang),
+        "escaped_period": e["period"] if e is not None else "–",
+        "escaped": f"{qualifier}{number(e['households'], lang, 0)}" if e is not None else "–",
+        "escaped_years": number(e["years"], lang, 0) if e is not None else "–",
+        "per_year": f"{qualifier}{number(e['per_year'], lang, 0)}" if e is not None else "–",
+    }
+
+
+def lesson_facts(matrix: pd.DataFrame, reused: pd.DataFrame, province: str,
+                 lang: str) -> dict[str, str]:
+    """Themes shared by all provinces, named by one only, the province's own themes and the
+    cross-province near-verbatim pairs, as text for notebook 03's narrative."""
+    spread = metrics.theme_spread(matrix)
+    n = len(matrix.index)
+    own = matrix.columns[matrix.loc[province] > 0] if province in matrix.index else []
+    return {
+        "province": province, "n_places": str(n),
+        "shared_all": "; ".join(spread.loc[spread["n_places"] == n, "theme"]) or "–",
+        "only_one": "\n".join(f"- {r.theme} ({r.places})" for r in
+                              spread[spread["n_places"] == 1].itertuples(index=False)) or "–",
+        "own": "; ".join(own) or "–",
+        "reused": "\n".join(
+            f"- {r.lesson_a} ({r.place_a}) ↔ {r.lesson_b} ({r.place_b}): "
+            f"{number(r.containment * 100, lang, 0)}%, {r.shared_words} {t('words_unit', lang)}"
+            for r in reused.itertuples(index=False)) or "–",
+    }
+
 
 # --------------------------------------------------------------------------- notebook 04: evidence
 

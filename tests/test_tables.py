@@ -1,0 +1,36 @@
+"""Display tables: headers and coded values in the reader's language, numbers written the
+local way, every value the one of the computed frame."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from analysis.compute import metrics
+from analysis.show import tables
+
+PY = "Phú Yên"
+
+
+@pytest.fixture(scope="module")
+def traj(claims):
+    return metrics.trajectory(claims, PY)
+
+
+def test_localised_tables_switch_language_and_number_format(traj):
+    vi = tables.localised(traj, "vi", ["period", "timepoint", "rate", "households", "status"])
+    assert list(vi.columns) == ["Thời kỳ", "Thời điểm", "Tỷ lệ hộ nghèo (%)", "Số hộ",
+                                "Trạng thái"]
+    assert vi.iloc[0].tolist() == ["2016", "đầu năm", "12,62", "30.803", "thực tế"]
+    assert vi.iloc[2, 4] == "ước tính" and vi.iloc[2, 3] == ""
+    en = tables.localised(traj, "en", ["rate", "households", "status"])
+    assert en.iloc[0].tolist() == ["12.62", "30,803", "actual"]
+    offsets = tables.localised(pd.DataFrame({"start": [1118]}), "en")
+    assert offsets.iloc[0, 0] == "1118"
+
+
+def test_overview_of_the_article(article):
+    vi, en = tables.overview(article, "vi"), tables.overview(article, "en")
+    assert len(vi) == len(en) == 4
+    assert vi.iloc[0, 1] == en.iloc[0, 1] == article.headline.text
+    assert en.iloc[3, 1] == f"{article.word_count:,}"
