@@ -11,6 +11,7 @@ from collections.abc import Mapping
 import pandas as pd
 from IPython.display import display
 
+from analysis.compute.context import national_rates
 from analysis.show.i18n import t
 
 
@@ -33,6 +34,49 @@ def records(**frames: pd.DataFrame | Mapping | float | str) -> dict[str, object]
             out[name] = {k: _clean(v) for k, v in value.items()}
         else:
             out[name] = _clean(value)
+    return out
+
+
+def context_values(ctx: pd.DataFrame, joined: pd.DataFrame | None = None,
+                   national: pd.DataFrame | None = None,
+                   article: pd.DataFrame | None = None) -> dict[str, object]:
+    """Notebook 05's key computed values, JSON-ready: the province's rates and ranks
+    (`context.province_context`), the map's join (`maps.join_rates`), the national MOLISA
+    rates and the article's figures (`context.article_rates`)."""
+    have = ctx.dropna(subset=["value"])
+    out: dict[str, object] = {
+        "province": ctx["province"].iloc[0],
+        "region": ctx["region"].iloc[0],
+        "years": [int(y) for y in ctx["year"]],
+        "rate": {str(int(y)): (None if pd.isna(v) else float(v))
+                 for y, v in zip(ctx["year"], ctx["value"], strict=True)},
+        "rank": {str(int(y)): (None if pd.isna(r) else int(r))
+                 for y, r in zip(ctx["year"], ctx["rank"], strict=True)},
+        "n_ranked": {str(int(y)): int(n) for y, n in zip(ctx["year"], ctx["n_ranked"],
+                                                           strict=True)},
+        "region_rate": {str(int(y)): float(v) for y, v in zip(ctx["year"], ctx["region_value"],
+                                                               strict=True)},
+        "country_rate": {str(int(y)): float(v) for y, v in zip(ctx["year"],
+                                                                ctx["country_value"],
+                                                                strict=True)},
+        "latest_year_with_value": int(have["year"].iloc[-1]),
+    }
+    if joined is not None:
+        out["map"] = {
+            "year": int(joined["year"].iloc[0]),
+            "n_geometries": int(joined.geometry.notna().sum()),
+            "n_provinces_joined": int(joined["name_vi"].notna().sum()),
+            "n_values": int(joined["value"].notna().sum()),
+            "no_value": sorted(joined.loc[joined["value"].isna(), "name_vi"].tolist()),
+        }
+    if national is not None:
+        molisa = national_rates(national)
+        out["molisa"] = [{"year": int(r.year), "timepoint": r.timepoint, "value": float(r.value),
+                          "qualifier": r.qualifier, "standard": r.standard}
+                         for r in molisa.itertuples()]
+    out["article_figures"] = (None if article is None else
+                              [{"claim_id": r.claim_id, "place": r.place, "year": int(r.year),
+                                "value": float(r.value)} for r in article.itertuples()])
     return out
 
 

@@ -1,10 +1,11 @@
 """Sentences and labels built from computed numbers, in Vietnamese or English.
 
 The compute layer returns frames and numbers; this module turns them into what a reader reads:
-labels of time points and target scopes; the facts each notebook's narrative quotes
-(`trajectory_facts`, `repoverty_facts`, `lesson_facts`); and the audit's evidence, which the
-engine returns as a key and the values it needs (`evidence`, `with_evidence`). Every number is
-formatted for `lang` by `i18n.fmt_num`.
+labels of time points, target scopes, regions, poverty standards and measures; the facts each
+notebook's narrative quotes (`trajectory_facts`, `repoverty_facts`, `lesson_facts`); the
+paragraphs of notebook 05 (`summary_text`, `rank_rule_text`, `reading_text`, `map_note`, ...);
+and the audit's evidence, which the engine returns as a key and the values it needs
+(`evidence`, `with_evidence`). Every number is formatted for `lang` by `i18n.fmt_num`.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.compute import metrics
+from analysis.compute import context, metrics
+from analysis.data.provinces import resolve_province, slugify
 from analysis.show.i18n import check_lang, fmt_num, t, t_or
 
 # --------------------------------------------------------------------------- numbers and labels
@@ -54,6 +56,27 @@ def _range(low: float, high: float, lang: str) -> str:
     if low == high:
         return f"{number(low, lang)} {unit}"
     return f"{number(low, lang)}–{number(high, lang)} {unit}"
+
+
+def region_label(region: str, lang: str) -> str:
+    """A GSO region (English label in the data) in `lang`."""
+    return t_or("context_region_" + slugify(region).replace("-", "_"), lang, region)
+
+
+def standard_label(standard: str, lang: str) -> str:
+    """The poverty standard code of the data files as words in `lang`."""
+    try:
+        return t(f"context_standard_{standard}", lang)
+    except KeyError:
+        return t("context_standard_unknown", lang, standard=standard)
+
+
+def measure_label(measure: str, standard: str, lang: str, **fmt: object) -> str:
+    """'<measure>; <standard>' — every series is shown with both (measure: gso, molisa, vhlss,
+    dolisa_article)."""
+    return t("context_measure_with_standard", lang,
+             measure=t(f"context_measure_{measure}", lang, **fmt),
+             standard=standard_label(standard, lang))
 
 
 # --------------------------------------------------------------------------- notebooks 01–03
@@ -224,3 +247,62 @@ def with_evidence(audit: pd.DataFrame, lang: str) -> pd.DataFrame:
                [evidence(k, v, lang) for k, v in
                 zip(audit["evidence_key"], audit["evidence_values"], strict=True)])
     return out
+
+
+# --------------------------------------------------------------------------- notebook 05
+
+def summary_text(ctx: pd.DataFrame, lang: str) -> str:
+    """One paragraph: the latest year with a value, its rank, region and country, and the
+    first year for comparison. Every number comes from `ctx` (`context.province_context`)."""
+    check_lang(lang)
+    have = ctx.dropna(subset=["value"])
+    last, first = have.iloc[-1], have.iloc[0]
+    return t("context_summary", lang, province=last["province"], year=int(last["year"]),
+             status=t(f"context_status_{last['status']}", lang),
+             value=number(last["value"], lang, 1), rank=int(last["rank"]),
+             n=int(last["n_ranked"]), region=region_label(last["region"], lang),
+             region_value=number(last["region_value"], lang, 1),
+             country_value=number(last["country_value"], lang, 1), first=int(first["year"]),
+             first_value=number(first["value"], lang, 1), first_rank=int(first["rank"]),
+             first_n=int(first["n_ranked"]))
+
+
+def rank_rule_text(gso: pd.DataFrame, lang: str) -> str:
+    """How ranks are computed, naming any province missing from a year's ranking
+    (`context.ranking_gap`)."""
+    gap = context.ranking_gap(gso)
+    if gap is None:
+        return t("context_rank_rule_complete", lang)
+    return t("context_rank_rule", lang, missing_year=gap["year"],
+             missing=", ".join(gap["missing"]), n_missing_year=gap["n_ranked"])
+
+
+def reading_text(gso: pd.DataFrame, national: pd.DataFrame, province: str, lang: str) -> str:
+    """The honest reading of the comparison, every number taken from the data files
+    (`context.reading_figures`)."""
+    check_lang(lang)
+    figures = context.reading_figures(gso, national)
+    gso_last = figures.pop("gso_last")
+    # GSO publishes one decimal: keep it ("7,0"); other figures as the source gives them
+    text = {k: fmt_num(v, lang, decimals=1 if k.startswith("gso") else None)
+            for k, v in figures.items()}
+    return t("context_reading", lang, province=resolve_province(province),
+             gso_last=int(gso_last), **text)
+
+
+def claims_note(article: pd.DataFrame | None, lang: str) -> str:
+    """The TODO for the lead while claims.csv is missing, else nothing."""
+    return t("context_claims_missing", lang) if article is None else ""
+
+
+def measures_source(article: pd.DataFrame | None, lang: str) -> str:
+    """Source line of the measures figure (names the article when its figures are drawn)."""
+    return t("context_source_measures_article" if article is not None and len(article)
+             else "context_source_measures", lang)
+
+
+def map_note(counts: Mapping[str, int], lang: str) -> str:
+    """One sentence on the map's join (`maps.join_counts`): shapes, provinces joined and
+    provinces with a value."""
+    return t("context_map_note", lang, n_shapes=counts["n_shapes"],
+             n_joined=counts["n_joined"], n_values=counts["n_values"], year=counts["year"])
