@@ -13,11 +13,18 @@ from analysis.compute import audit
 from analysis.data.checks import FIELDS, load_checks, parse_checks
 from analysis.errors import UserError
 from analysis.reading.similarity import lesson_similarity
+from analysis.show import words
 
 
 @pytest.fixture(scope="module")
-def result(article, claims, lessons):
+def raw(article, claims, lessons):
     return audit.run_audit(claims, lessons, load_checks(), text=article.masked_text())
+
+
+@pytest.fixture(scope="module")
+def result(raw):
+    """The findings with their evidence written in English."""
+    return words.with_evidence(raw, "en")
 
 
 def _rows(result: pd.DataFrame, check_id: str) -> pd.DataFrame:
@@ -30,9 +37,11 @@ def _quote(claims: pd.DataFrame, cid: str) -> str:
     return claims.set_index("claim_id").loc[cid, "quote"]
 
 
-def test_statuses_are_computed_values(result):
+def test_statuses_are_computed_values(raw, result):
     assert set(result["status"]) <= {"pass", "fail", "flag"}
-    assert list(result.columns) == audit.COLUMNS
+    assert list(raw.columns) == audit.COLUMNS
+    assert list(result.drop(columns="evidence").columns) == [
+        c for c in audit.COLUMNS if c not in audit.EVIDENCE_COLUMNS]
     assert result["evidence"].str.len().min() > 20
 
 
@@ -106,9 +115,17 @@ def test_reused_lesson_pair_is_flagged(result, article):
     assert article.text[row["start"]:row["end"]].startswith("cần tăng cường sự lãnh đạo")
 
 
+def test_evidence_is_data_the_show_layer_writes(raw):
+    row = raw[raw["check_id"] == "repoverty_difference"].iloc[0]
+    assert row["evidence_key"] == "ev_difference"
+    values = row["evidence_values"]
+    assert values["computed"] == pytest.approx(12.97 - 7.1) and values["stated"] == 5.87
+    assert words.evidence(row["evidence_key"], values, "vi").startswith("12,97 − 7,1 = 5,87")
+
+
 def test_evidence_in_vietnamese(article, claims, lessons):
-    vi = audit.run_audit(claims, lessons, load_checks(), text=article.masked_text(),
-                         lang="vi")
+    vi = words.with_evidence(audit.run_audit(claims, lessons, load_checks(),
+                                             text=article.masked_text()), "vi")
     row = vi[vi["check_id"] == "repoverty_difference"].iloc[0]
     assert row["evidence"].startswith("12,97 − 7,1 = 5,87")
     assert audit.counts(vi) == {"n_pass": 11, "n_fail": 0, "n_flag": 4}
@@ -177,7 +194,7 @@ def test_engine_runs_on_another_articles_claims(other_article):
         {"id": "typo", "kind": "typo", "pattern": "sơ sở", "correction": "cơ sở"},
         {"id": "reuse", "kind": "verbatim_reuse", "threshold": 0.8},
     ]})
-    result = audit.run_audit(claims, lessons, checks)
+    result = words.with_evidence(audit.run_audit(claims, lessons, checks), "en")
     status = result.groupby("check_id", sort=False)["status"].apply(list).to_dict()
     assert status["same"] == ["fail"]  # 6% restated as 6,5%
     assert status["diff"] == ["fail"]  # 10 − 6 = 4, not 3
@@ -198,7 +215,7 @@ def test_a_check_with_nothing_to_check_says_so(other_article):
                                   "a": {"indicator": "re_poverty_share"},
                                   "b": {"indicator": "re_poverty_share"},
                                   "stated": {"indicator": "re_poverty_share_reduction"}}])
-    row = audit.run_audit(claims, lessons, checks).iloc[0]
+    row = words.with_evidence(audit.run_audit(claims, lessons, checks), "en").iloc[0]
     assert row["status"] == "flag"
     assert row["evidence"].startswith("Could not be checked")
 

@@ -8,7 +8,6 @@ seen by the hook; notebook 05 names the whole data/external folder, which contai
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import papermill as pm
@@ -16,7 +15,7 @@ import pytest
 
 from analysis.build import cache, engine
 from analysis.data import paths
-from analysis.data.config import load_config, notebook_parameters
+from analysis.data.config import load_config
 
 pytestmark = pytest.mark.slow
 
@@ -50,6 +49,7 @@ def test_every_notebook_names_its_data():
         inputs = engine.job_inputs(job, layout)
         assert inputs, f"{job.notebook.name} names no data path: it would key on all of data/"
         assert paths.PROVINCES in inputs
+        assert paths.LESSONS in inputs  # they name the article's provinces
 
 
 def test_editing_the_boundary_file_changes_only_notebook_05s_keys(tmp_path):
@@ -76,8 +76,6 @@ def test_a_notebook_reads_no_data_outside_its_inputs(job, tmp_path, monkeypatch)
     monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "ipython"))
     monkeypatch.setenv("ANALYSIS_READS_LOG", str(log))
     params = {**job.parameters}
-    if "figures_dir" in notebook_parameters(json.loads(job.notebook.read_text())):
-        params["figures_dir"] = str(tmp_path / "figures")
     pm.execute_notebook(job.notebook, tmp_path / "out.ipynb", parameters=params,
                         kernel_name="python3", cwd=str(job.notebook.parent), progress_bar=False)
     data = paths.DATA.resolve()

@@ -10,6 +10,7 @@ import pytest
 
 from analysis.compute import context
 from analysis.data import external, paths
+from analysis.data.provinces import article_provinces
 from analysis.errors import UserError
 
 PROVINCES = ["Phú Yên", "Hải Dương", "An Giang", "Lai Châu", "TP Hồ Chí Minh"]
@@ -98,27 +99,6 @@ def test_ties_share_the_smaller_rank(data):
     assert int(hcm["rank"].iloc[0]) == 63 - len(zero) + 1
 
 
-def test_rank_table_is_localised(data):
-    ctx = context.province_context(data.gso, data.codes, "Phú Yên")
-    vi = context.rank_table(ctx, "vi")
-    en = context.rank_table(ctx, "en")
-    assert vi["Phú Yên (%)"].iloc[-1] == "6,4" and en["Phú Yên (%)"].iloc[-1] == "6.4"
-    assert vi["Thứ hạng (1 = tỷ lệ nghèo cao nhất)"].iloc[-1] == "31/62"
-    assert en["Rank (1 = highest poverty rate)"].iloc[-1] == "31 of 62"
-    assert "Bắc Trung Bộ và duyên hải miền Trung (%)" in vi.columns
-    assert en["Status"].iloc[-1] == "preliminary"
-
-
-def test_summary_and_rank_rule_texts(data, raw):
-    ctx = context.province_context(data.gso, data.codes, "An Giang")
-    text = context.summary_text(ctx, "en")
-    assert "An Giang's poverty rate in 2016 (preliminary) was 2.7%" in text
-    rank, n = _expected_rank(raw, "An Giang", 2016)
-    assert f"rank {rank} of the {n} provinces" in text
-    rule = context.rank_rule_text(data.gso, "vi")
-    assert "TP Hồ Chí Minh" in rule and "62 tỉnh" in rule
-
-
 def test_unknown_province_names_closest(data):
     with pytest.raises(UserError, match=r"unknown province 'Phu Yenn'.*Phú Yên"):
         context.province_context(data.gso, data.codes, "Phu Yenn")
@@ -142,22 +122,6 @@ def test_national_molisa_rates_2010_2020_keep_measure_and_standard(data):
     vhlss = context.national_rates(data.national, "survey_vhlss",
                                    "multidimensional_poverty_rate_gso_vhlss")
     assert vhlss["value"].tolist() == [9.9, 4.5]
-
-
-def test_national_table_labels_every_row_with_measure_and_standard(data):
-    table = context.national_table(data.national, "en")
-    assert table["Measure"].str.contains("MOLISA|VHLSS").all()
-    assert table["Standard"].ne("").all()
-    assert "about 5.8–6 (preliminary)" in table["Rate (%)"].tolist()
-    assert "below 4" in table["Rate (%)"].tolist()
-
-
-def test_reading_text_numbers_come_from_the_files(data):
-    text = context.reading_text(data.gso, data.national, "Phú Yên", "vi")
-    assert "9,88%" in text and "7,0%" in text and "8,4%" in text and "2,75%" in text
-    assert "5,8–6%" in text and "9,9%" in text and "4,5%" in text
-    en = context.reading_text(data.gso, data.national, "Phú Yên", "en")
-    assert "changed in 2016" in en and "9.88%" in en
 
 
 CLAIMS_HEADER = ("claim_id,quote,start,end,value,value_max,unit,indicator,period,timepoint,"
@@ -184,8 +148,6 @@ def test_article_rates_from_claims(tmp_path):
     assert rates["value"].tolist() == [12.62, 3.93, 2.54]
     assert rates["standard"].eq("multidimensional_2016_2020").all()
     assert context.article_rates(tmp_path / "missing.csv") is None
-    assert "claims.csv" in context.claims_note(None, "en")
-    assert context.claims_note(rates, "en") == ""
 
 
 def test_article_rates_from_the_committed_claims():
@@ -194,7 +156,7 @@ def test_article_rates_from_the_committed_claims():
                and r["indicator"] == "poor_household_rate" and not r["same_as"]]
     rates = context.article_rates()
     assert sorted(rates["value"]) == sorted(float(r["value"]) for r in raw)
-    assert set(rates["place"]) <= set(context.ARTICLE_PROVINCES)
+    assert set(rates["place"]) <= set(article_provinces())
 
 
 def test_bad_claims_file_is_a_user_error(tmp_path):
@@ -205,16 +167,22 @@ def test_bad_claims_file_is_a_user_error(tmp_path):
         context.article_rates(path)
 
 
-def test_plots_carry_source_ids(data):
-    ctx = context.province_context(data.gso, data.codes, "Hải Dương")
-    fig = context.plot_gso_context(ctx, "en")
-    texts = [t.get_text() for t in fig.texts]
-    assert any("not stated in the source file" in t for t in texts)
-    fig, ids = context.plot_measures(data.gso, data.national, "vi", None, "Hải Dương")
-    assert {"gso_pov_prov", "molisa_bc106_2016", "odm_gso_mdp_2021", "baochinhphu_2022"} <= set(ids)
-    titles = [ax.get_title() for ax in fig.axes]
-    assert len(titles) == 3 and "TCTK" in titles[0] and "LĐTBXH" in titles[1]
-    # markers only: no line drawn through more than one point in any panel
-    for ax in fig.axes:
-        for line in ax.get_lines():
-            assert line.get_linestyle() in ("None", "") or len(line.get_xdata()) <= 1
+def test_ranking_gap_names_the_province_without_a_value(data):
+    gap = context.ranking_gap(data.gso)
+    assert gap == {"year": 2016, "missing": ["TP Hồ Chí Minh"], "n_ranked": 62}
+
+
+def test_measures_frame_holds_every_point_and_its_source(data):
+    article = context.article_rates()
+    frame = context.measures_frame(data.gso, data.national, article, "Hải Dương")
+    assert list(frame.columns) == context.MEASURES_COLUMNS
+    assert list(dict.fromkeys(frame["panel"])) == ["gso", "molisa", "vhlss"]
+    gso = frame[frame["panel"] == "gso"]
+    assert set(gso["place"]) == {"Cả nước", "Hải Dương"} and gso["year"].between(2010, 2020).all()
+    molisa = frame[(frame["panel"] == "molisa") & (frame["series"] == "country")]
+    assert sorted(molisa["value"]) == sorted(context.national_rates(data.national)["value"])
+    drawn = frame[frame["series"] == "article"]
+    assert drawn["source_id"].tolist() == article["claim_id"].tolist()
+    assert (drawn["panel"] == "molisa").all()
+    without = context.measures_frame(data.gso, data.national)
+    assert set(without["series"]) == {"country"}

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 
 import pytest
-from matplotlib.patches import Patch
 
 from analysis.compute import maps
 from analysis.data import external, paths
@@ -67,18 +66,8 @@ def test_unknown_year(data):
         maps.join_rates(data.boundaries, data.codes, data.gso, 2011)
 
 
-def test_choropleth_outlines_legend_and_sources(data):
+def test_join_counts_and_sources(data):
     joined = maps.join_rates(data.boundaries, data.codes, data.gso)
-    fig = maps.plot_choropleth(joined, "Lai Chau", "en")
-    legend = fig.axes[0].get_legend()
-    labels = [t.get_text() for t in legend.get_texts()]
-    assert labels[0] == "Lai Châu (chosen province)"
-    assert {"Phú Yên (province in the article)", "Hải Dương (province in the article)",
-            "An Giang (province in the article)"} <= set(labels)
-    assert "TP Hồ Chí Minh: no data in the source" in labels
-    assert all(isinstance(h, Patch) for h in legend.legend_handles)
-    assert "2016 (preliminary)" in fig.axes[0].get_title()
-    assert len(fig.axes) == 2  # map and colour bar
+    assert maps.join_counts(joined, data.boundaries) == {"n_shapes": 63, "n_joined": 63,
+                                                         "n_values": 62, "year": 2016}
     assert maps.source_ids(joined) == ["gso_pov_prov", "geoboundaries_vnm_adm1"]
-    note = maps.map_note(joined, data.boundaries, "en")
-    assert "joins 63 province shapes" in note and "62 provinces have a value for 2016" in note

@@ -3,7 +3,6 @@ here from the numbers as printed, and their traceability to claim ids."""
 
 from __future__ import annotations
 
-import json
 import math
 
 import pandas as pd
@@ -11,13 +10,12 @@ import pytest
 
 from analysis.compute import metrics
 from analysis.data.codebook import load_codebook
+from analysis.data.external import load_targets
+from analysis.data.provinces import article_provinces
 from analysis.errors import UserError
 from analysis.reading import similarity, themes
 
 PY = "Phú Yên"
-
-
-
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +58,7 @@ def test_average_fall_in_points_a_year(traj):
 
 def test_comparison_with_the_official_targets(traj):
     falls = metrics.annual_falls(traj)
-    cmp = metrics.target_comparison(falls, metrics.load_targets())
+    cmp = metrics.target_comparison(falls, load_targets())
     actual = cmp[cmp["to_period"] == "2019"]
     res80 = actual[actual["instrument"].str.contains("80/NQ-CP")].set_index("scope")
     assert res80.loc["national", "value_low"] == 2
@@ -121,8 +119,8 @@ def test_provinces_without_figures_give_empty_tables(claims, province):
     assert metrics.escaped_per_year(claims, province).empty
 
 
-def test_check_province_lists_the_valid_values(article):
-    allowed = metrics.article_provinces(article)
+def test_check_province_lists_the_valid_values():
+    allowed = article_provinces()
     assert allowed == ["Phú Yên", "Hải Dương", "An Giang"]
     assert metrics.check_province("phu yen", allowed) == "Phú Yên"
     with pytest.raises(UserError) as e:
@@ -180,30 +178,3 @@ def test_lesson_openings(lessons):
     assert len(openings) == 15
     row = openings.set_index("lesson_id").loc["an-giang-1"]
     assert row["opening"] == "Thứ nhất, phải xác định …"
-
-
-def test_localised_tables_switch_language_and_number_format(traj):
-    vi = metrics.localised(traj, "vi", ["period", "timepoint", "rate", "households", "status"])
-    assert list(vi.columns) == ["Thời kỳ", "Thời điểm", "Tỷ lệ hộ nghèo (%)", "Số hộ",
-                                "Trạng thái"]
-    assert vi.iloc[0].tolist() == ["2016", "đầu năm", "12,62", "30.803", "thực tế"]
-    assert vi.iloc[2, 4] == "ước tính" and vi.iloc[2, 3] == ""
-    en = metrics.localised(traj, "en", ["rate", "households", "status"])
-    assert en.iloc[0].tolist() == ["12.62", "30,803", "actual"]
-    offsets = metrics.localised(pd.DataFrame({"start": [1118]}), "en")
-    assert offsets.iloc[0, 0] == "1118"
-
-
-def test_facts_and_records(traj, claims):
-    falls = metrics.annual_falls(traj)
-    cmp = metrics.target_comparison(falls, metrics.load_targets())
-    totals = metrics.implied_totals(traj)
-    facts = metrics.trajectory_facts(traj, falls, cmp, totals, metrics.total_growth(totals), "vi")
-    assert (facts["first_rate"], facts["first_households"]) == ("12,62", "30.803")
-    assert (facts["actual"], facts["last"], facts["last_rate"]) == ("cuối 2019", "cuối 2020",
-                                                                    "2,54")
-    assert facts["pp_per_year"] == "2,17"
-    assert "244.081" in facts["totals"]
-    rec = metrics.records(trajectory=traj, n=3)
-    text = json.dumps(rec)  # plain JSON, NaN written as null
-    assert "NaN" not in text and rec["trajectory"][2]["households"] is None

@@ -19,9 +19,9 @@ NOTEBOOK = paths.NOTEBOOKS / "05_national_context.ipynb"
 pytestmark = pytest.mark.slow
 
 
-def _run(tmp_path, **params):
+def _run(tmp_path, monkeypatch, **params):
     out = tmp_path / "out.ipynb"
-    params.setdefault("figures_dir", str(tmp_path / "figures"))
+    monkeypatch.setenv(paths.REPORTS_ENV, str(tmp_path))  # figures under tmp_path/figures
     pm.execute_notebook(str(NOTEBOOK), str(out), parameters=params, cwd=str(paths.NOTEBOOKS),
                         kernel_name="python3", progress_bar=False)
     return nbformat.read(out, as_version=4)
@@ -56,8 +56,9 @@ def _article_rates():
                       and r["place"] == "Phú Yên" and not r["same_as"])
 
 
-def test_phu_yen_vi_with_the_article_figures(tmp_path):
-    nb = _run(tmp_path, province="Phú Yên", lang="vi")  # committed data/processed/claims.csv
+def test_phu_yen_vi_with_the_article_figures(tmp_path, monkeypatch):
+    # the committed data/processed/claims.csv
+    nb = _run(tmp_path, monkeypatch, province="Phú Yên", lang="vi")
     values = _values(nb)
     rates, ranks = _raw("Phú Yên")
     assert values["province"] == "Phú Yên"
@@ -77,8 +78,8 @@ def test_phu_yen_vi_with_the_article_figures(tmp_path):
         assert (tmp_path / "figures" / f"{name}.svg").stat().st_size > 10_000
 
 
-def test_other_province_en_without_claims(tmp_path):
-    nb = _run(tmp_path, province="lai chau", lang="en",
+def test_other_province_en_without_claims(tmp_path, monkeypatch):
+    nb = _run(tmp_path, monkeypatch, province="lai chau", lang="en",
               claims_csv=str(tmp_path / "no-claims.csv"))
     values = _values(nb)
     rates, ranks = _raw("Lai Châu")
@@ -90,14 +91,14 @@ def test_other_province_en_without_claims(tmp_path):
     assert "claims.csv` was not found" in text and "rank 1 = highest poverty rate" in text
 
 
-def test_unknown_province_fails_with_closest_names(tmp_path):
+def test_unknown_province_fails_with_closest_names(tmp_path, monkeypatch):
     with pytest.raises(pm.PapermillExecutionError) as e:
-        _run(tmp_path, province="Phu Yenn", lang="en")
+        _run(tmp_path, monkeypatch, province="Phu Yenn", lang="en")
     assert "UserError" in e.value.ename
     assert "unknown province 'Phu Yenn'" in e.value.evalue and "Phú Yên" in e.value.evalue
 
 
-def test_input_folder_is_a_parameter(tmp_path):
+def test_input_folder_is_a_parameter(tmp_path, monkeypatch):
     folder = tmp_path / "external"
     shutil.copytree(paths.EXTERNAL, folder)
     gso = folder / GSO_PROVINCE
@@ -105,6 +106,6 @@ def test_input_folder_is_a_parameter(tmp_path):
                                                            "poverty_rate,106.4,"),
                    encoding="utf-8")
     with pytest.raises(pm.PapermillExecutionError) as e:
-        _run(tmp_path, province="Phú Yên", lang="en", external_dir=str(folder))
+        _run(tmp_path, monkeypatch, province="Phú Yên", lang="en", external_dir=str(folder))
     assert "rate outside 0–100" in e.value.evalue and str(gso) in e.value.evalue
     assert json.dumps("value") in e.value.evalue.replace("'", '"')

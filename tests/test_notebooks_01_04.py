@@ -84,7 +84,7 @@ def images(nb: nbformat.NotebookNode) -> int:
 def written(stem: str, **params: str) -> bool:
     """Both files of a figure exist under its stable name and were written by this session."""
     name = figure_name(stem, params)
-    files = [paths.FIGURES / f"{name}.{ext}" for ext in ("png", "svg")]
+    files = [paths.figures_dir() / f"{name}.{ext}" for ext in ("png", "svg")]
     return all(f.exists() and f.stat().st_mtime >= STARTED - 1 for f in files)
 
 

@@ -11,18 +11,24 @@ import pytest
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.patches import Rectangle  # noqa: E402
+from matplotlib.axes import Axes  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.patches import Patch, Rectangle  # noqa: E402
 
-from analysis.compute import audit, metrics
+from analysis.compute import audit, context, maps, metrics
+from analysis.data import external
 from analysis.data.checks import load_checks
 from analysis.data.codebook import load_codebook
+from analysis.data.external import load_targets
 from analysis.reading import similarity, themes  # noqa: E402
-from analysis.show import plots
+from analysis.show import plots, style
 
 PY = "Phú Yên"
 
 
-
+@pytest.fixture(scope="module")
+def data():
+    return external.load_all()
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +65,7 @@ def test_trajectory_draws_the_points_and_a_hollow_dashed_estimate(traj, lang, es
 
 def test_annual_fall_bars_and_target_lines(traj):
     falls = metrics.annual_falls(traj)
-    cmp = metrics.target_comparison(falls, metrics.load_targets())
+    cmp = metrics.target_comparison(falls, load_targets())
     ax = plots.annual_fall_plot(falls, cmp, lang="en")
     fig = plots.trajectory_figure(traj, falls, cmp, lang="en")
     under = [x.get_text() for x in fig.legends[0].get_texts()]  # moved under both panels
@@ -132,3 +138,69 @@ def test_plotting_functions_load_no_data():
     source = inspect.getsource(plots)
     for word in ("read_csv", "load_claims", "load_article", "open(", "load_targets"):
         assert word not in source
+
+
+def test_context_figures_carry_source_ids(data):
+    ctx = context.province_context(data.gso, data.codes, "Hải Dương")
+    fig = plots.gso_context_figure(ctx, lang="en")
+    texts = [t.get_text() for t in fig.texts]
+    assert any("not stated in the source file" in t for t in texts)
+    measures = context.measures_frame(data.gso, data.national, None, "Hải Dương")
+    fig = plots.measures_figure(measures, lang="vi")
+    ids = metrics.ids_of(measures, column="source_id")
+    assert {"gso_pov_prov", "molisa_bc106_2016", "odm_gso_mdp_2021", "baochinhphu_2022"} <= set(ids)
+    titles = [ax.get_title() for ax in fig.axes]
+    assert len(titles) == 3 and "TCTK" in titles[0] and "LĐTBXH" in titles[1]
+    # markers only: no line drawn through more than one point in any panel
+    for ax in fig.axes:
+        for line in ax.get_lines():
+            assert line.get_linestyle() in ("None", "") or len(line.get_xdata()) <= 1
+
+
+def test_measures_figure_draws_the_articles_figures_beside_the_national_ones(data):
+    article = context.article_rates()
+    measures = context.measures_frame(data.gso, data.national, article, PY)
+    fig = plots.measures_figure(measures, lang="en")
+    drawn = sorted(y for line in fig.axes[1].get_lines() if line.get_marker() == "D"
+                   for y in line.get_ydata())
+    assert drawn == sorted(article["value"])
+
+
+def test_choropleth_outlines_legend(data):
+    joined = maps.join_rates(data.boundaries, data.codes, data.gso)
+    ax = plots.choropleth_plot(joined, lang="en", highlight="Lai Chau")
+    legend = ax.get_legend()
+    labels = [t.get_text() for t in legend.get_texts()]
+    assert labels[0] == "Lai Châu (chosen province)"
+    assert {"Phú Yên (province in the article)", "Hải Dương (province in the article)",
+            "An Giang (province in the article)"} <= set(labels)
+    assert "TP Hồ Chí Minh: no data in the source" in labels
+    assert all(isinstance(h, Patch) for h in legend.legend_handles)
+    assert "2016 (preliminary)" in ax.get_title()
+    assert len(ax.figure.axes) == 2  # map and colour bar
+
+
+def test_the_articles_provinces_keep_their_colours():
+    assert style.place_colours() == {"Phú Yên": "#1b6ca8", "Hải Dương": "#d1495b",
+                                     "An Giang": "#2e933c"}
+    assert style.place_colour("Lai Châu", "#000000") == "#000000"
+
+
+def test_one_figure_signature():
+    """Frames positional, `lang` keyword-only; one Axes: optional `ax`, returns the Axes;
+    several panels: returns the Figure."""
+    names = [n for n, f in inspect.getmembers(plots, inspect.isfunction)
+             if f.__module__ == plots.__name__ and not n.startswith("_")]
+    assert {"gso_context_figure", "measures_figure", "choropleth_plot"} <= set(names)
+    for name in names:
+        sig = inspect.signature(getattr(plots, name))
+        params = sig.parameters
+        assert params["lang"].kind is inspect.Parameter.KEYWORD_ONLY, name
+        first = next(iter(params.values()))
+        assert first.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD, name
+        if name.endswith("_figure"):
+            assert "ax" not in params and sig.return_annotation in ("Figure", Figure), name
+        else:
+            assert params["ax"].kind is inspect.Parameter.KEYWORD_ONLY, name
+            assert params["ax"].default is None, name
+            assert sig.return_annotation in ("Axes", Axes), name

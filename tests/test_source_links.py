@@ -154,7 +154,7 @@ def test_linked_table_escapes_cells_and_links_ids(reports, anchors):
         ((f"{PAGE}_en.html", "lesson-phu-yen-2"), "phu-yen-2")]
     assert all(frag in anchors[f"{PAGE}_en.html"] for h, _ in parsed.links
                for frag in [h.split("#")[1]])
-    assert "<th>Evidence</th>" in out  # headers localised as in metrics.localised
+    assert "<th>Evidence</th>" in out  # headers localised as in tables.localised
 
 
 def test_claims_table_links_every_claim_to_its_quote(reports):

@@ -365,7 +365,9 @@ def job_inputs(job: Job, layout: Layout) -> list[Path] | None:
     """The data a job reads, for its cache key: the files and folders under data/ that its
     path-valued parameters name (the notebook's defaults overridden by the job's values; a
     relative name is under the data folder, as `analysis.data.paths.data_file` reads it), plus
-    the province table the library resolves every province name with.
+    the province table the library resolves every province name with and the article's
+    lessons, which name the article's provinces (`analysis.data.provinces.article_provinces`:
+    the provinces notebooks accept, the places every figure colours alike).
 
     None — key on all of data/ — when the notebook names no data path: safe by default. The
     notebooks pass these paths to every loader, so an edit elsewhere in data/ (the boundary file,
@@ -379,7 +381,8 @@ def job_inputs(job: Job, layout: Layout) -> list[Path] | None:
             path = (data / value).resolve()
             if path.is_relative_to(data) and path.exists():
                 found.append(path)
-    return sorted({*found, data / "external" / paths.PROVINCES.name}) if found else None
+    return sorted({*found, data / "external" / paths.PROVINCES.name,
+                   data / "processed" / paths.LESSONS.name}) if found else None
 
 
 def _plan(job: Job, fp: cache.Fingerprint, layout: Layout, cli_formats: tuple[str, ...] | None,

@@ -4,9 +4,10 @@ Checks are declared in YAML (data/audit_checks.yml for this article) and validat
 each has an id, a kind and the fields its kind needs. `run_audit` runs them on a claims frame
 (`analysis.reading.claims`), a lessons frame (`analysis.reading.lessons`) and optionally the
 page text, and returns one row per finding with a status computed by code — pass, fail or
-flag — the evidence in words, and the claim/lesson ids and text offsets it rests on. Nothing in the
-engine names this article: point it at another article's claims and lessons with its own checks
-file.
+flag — the evidence as data (`evidence_key`, the sentence that states it, and `evidence_values`,
+the values it quotes; `analysis.show.words.with_evidence` writes it in a language), and the
+claim/lesson ids and text offsets it rests on. Nothing in the engine names this article: point
+it at another article's claims and lessons with its own checks file.
 
 Kinds:
   restatement     every group of statements of the same fact (same_as) agrees
@@ -29,12 +30,16 @@ import pandas as pd
 
 from analysis.compute import metrics
 from analysis.data.checks import FIELDS, Check
+from analysis.data.external import load_targets
+from analysis.data.provinces import find_provinces
 from analysis.errors import UserError
-from analysis.show.i18n import check_lang, fmt_num, t
+from analysis.reading.similarity import lesson_pairs
 
 STATUSES = ("pass", "fail", "flag")
-COLUMNS = ["check_id", "kind", "status", "evidence", "claim_ids", "lesson_ids", "start", "end",
-           "observed", "expected"]
+COLUMNS = ["check_id", "kind", "status", "evidence_key", "evidence_values", "claim_ids",
+           "lesson_ids", "start", "end", "observed", "expected"]
+#: The columns that hold a finding's evidence as data (written out by the show layer).
+EVIDENCE_COLUMNS = ["evidence_key", "evidence_values"]
 
 _SELECTOR_KEYS = ("claim_id", "indicator", "unit", "period", "timepoint", "status", "place",
                   "qualifier")
@@ -50,20 +55,22 @@ class _Context:
     text: str | None
     similarity: pd.DataFrame | None
     targets: pd.DataFrame | None
-    lang: str
 
 
-def _row(check: Check, status: str, evidence: str, claim_ids: object = "",
+def _row(check: Check, status: str, evidence: tuple[str, dict], claim_ids: object = "",
          lesson_ids: object = "", start: int | None = None, end: int | None = None,
          observed: float | None = None, expected: float | None = None) -> dict:
     assert status in STATUSES
-    return {"check_id": check.id, "kind": check.kind, "status": status, "evidence": evidence,
-            "claim_ids": metrics.join_ids(claim_ids), "lesson_ids": metrics.join_ids(lesson_ids),
-            "start": start, "end": end, "observed": observed, "expected": expected}
+    key, values = evidence
+    return {"check_id": check.id, "kind": check.kind, "status": status, "evidence_key": key,
+            "evidence_values": values, "claim_ids": metrics.join_ids(claim_ids),
+            "lesson_ids": metrics.join_ids(lesson_ids), "start": start, "end": end,
+            "observed": observed, "expected": expected}
 
 
-def _n(value: float, lang: str, decimals: int | None = None) -> str:
-    return fmt_num(value, lang, decimals)
+def _ev(key: str, **values: object) -> tuple[str, dict]:
+    """Evidence as data: the key of the sentence that states it and the values it quotes."""
+    return key, values
 
 
 def _describe(selector: dict) -> str:
@@ -71,18 +78,18 @@ def _describe(selector: dict) -> str:
 
 
 def _not_checkable(check: Check, ctx: _Context, what: str) -> list[dict]:
-    return [_row(check, "flag", t("ev_not_checkable", ctx.lang, what=what))]
+    return [_row(check, "flag", _ev("ev_not_checkable", what=what))]
 
 
-def _quote(claim: pd.Series) -> str:
-    return f"“{claim['quote']}” [{claim['claim_id']}]"
+def _quote(claim: pd.Series) -> tuple[str, str]:
+    return str(claim["quote"]), str(claim["claim_id"])
 
 
 def _restatement(check: Check, ctx: _Context) -> list[dict]:
     claims = metrics.check_claims(ctx.claims)
     linked = claims[claims["same_as"].notna()]
     if linked.empty:
-        return [_row(check, "pass", t("ev_restatement_none", ctx.lang))]
+        return [_row(check, "pass", _ev("ev_restatement_none"))]
     by_id = claims.set_index("claim_id", drop=False)
     rows = []
     facts = metrics.canonical(claims)
@@ -93,16 +100,16 @@ def _restatement(check: Check, ctx: _Context) -> list[dict]:
         same_value = (group["value"] - group["value"].iloc[0]).abs().max() <= tol
         same = [c for c in ("unit", "indicator", "period", "timepoint", "status", "place")
                 if group[c].astype(str).nunique() > 1]
-        quotes = ", ".join(_quote(r) for _, r in group.iterrows())
+        quotes = [_quote(r) for _, r in group.iterrows()]
         if same_value and not same:
-            rows.append(_row(check, "pass", t("ev_restatement_pass", ctx.lang, quotes=quotes,
-                                              n=len(ids)), ids,
+            rows.append(_row(check, "pass", _ev("ev_restatement_pass", quotes=quotes,
+                                                n=len(ids)), ids,
                              start=int(group["start"].iloc[0]), end=int(group["end"].iloc[0]),
                              observed=float(group["value"].iloc[0])))
         else:
-            differs = ", ".join((["value"] if not same_value else []) + same)
-            rows.append(_row(check, "fail", t("ev_restatement_fail", ctx.lang, quotes=quotes,
-                                              differs=differs), ids,
+            differs = (["value"] if not same_value else []) + same
+            rows.append(_row(check, "fail", _ev("ev_restatement_fail", quotes=quotes,
+                                                differs=differs), ids,
                              start=int(group["start"].iloc[0]), end=int(group["end"].iloc[0])))
     return rows
 
@@ -118,17 +125,15 @@ def _difference(check: Check, ctx: _Context) -> list[dict]:
         if frame.empty:
             return _not_checkable(check, ctx, f"{k}: {_describe(p[k])}")
         if len(frame) > 1:
-            return [_row(check, "flag", t("ev_ambiguous", ctx.lang, what=f"{k}: "
-                                          f"{_describe(p[k])}", n=len(frame)),
+            return [_row(check, "flag", _ev("ev_ambiguous", what=f"{k}: {_describe(p[k])}",
+                                            n=len(frame)),
                          [i for f in found.values() for i in f["claim_ids"]])]
     a, b, s = (found[k].iloc[0] for k in ("a", "b", "stated"))
     computed = float(a["value"]) - float(b["value"])
     ok = abs(computed - float(s["value"])) <= p["tolerance"]
-    lang = ctx.lang
-    evidence = t("ev_difference", lang, a=_n(a["value"], lang), b=_n(b["value"], lang),
-                 computed=_n(round(computed, 10), lang), stated=_n(s["value"], lang),
-                 quote=_quote(s), sign="=" if ok else "≠",
-                 tolerance=_n(p["tolerance"], lang, 3))
+    evidence = _ev("ev_difference", a=float(a["value"]), b=float(b["value"]),
+                   computed=round(computed, 10), stated=float(s["value"]), quote=_quote(s),
+                   sign="=" if ok else "≠", tolerance=p["tolerance"])
     return [_row(check, "pass" if ok else "fail", evidence,
                  [a["claim_ids"], b["claim_ids"], s["claim_ids"]], start=int(s["start"]),
                  end=int(s["end"]), observed=computed, expected=float(s["value"]))]
@@ -141,7 +146,7 @@ def _relabel(ctx: _Context, selector: dict, indicator: str) -> pd.DataFrame:
 
 
 def _implied_total(check: Check, ctx: _Context) -> list[dict]:
-    p, lang = check.params, ctx.lang
+    p = check.params
     both = pd.concat([_relabel(ctx, p["count"], metrics.COUNT),
                       _relabel(ctx, p["rate"], metrics.RATE)], ignore_index=True)
     # restatements point at claims of their own selector, so same_as stays meaningful
@@ -152,51 +157,44 @@ def _implied_total(check: Check, ctx: _Context) -> list[dict]:
             ok = r.households <= r.total
             rows.append(_row(
                 check, "pass" if ok else "fail",
-                t("ev_implied_total", lang, place=place,
-                  when=metrics.point_label(r.period, r.timepoint, lang),
-                  households=_n(r.households, lang, 0), rate=_n(r.rate, lang),
-                  total=_n(r.total, lang, 0), low=_n(r.total_low, lang, 0),
-                  high=_n(r.total_high, lang, 0)),
+                _ev("ev_implied_total", place=place, when=(r.period, r.timepoint),
+                    households=float(r.households), rate=float(r.rate), total=float(r.total),
+                    low=float(r.total_low), high=float(r.total_high)),
                 r.claim_ids, observed=float(r.total)))
         low, high = p["growth_per_year"]
         for g in metrics.total_growth(totals).itertuples(index=False):
             ok = low <= g.pct_per_year <= high
             rows.append(_row(
                 check, "pass" if ok else "fail",
-                t("ev_growth", lang, place=place,
-                  start=metrics.point_label(g.from_period, g.from_timepoint, lang),
-                  end=metrics.point_label(g.to_period, g.to_timepoint, lang),
-                  total_from=_n(g.total_from, lang, 0), total_to=_n(g.total_to, lang, 0),
-                  change_pct=_n(g.change_pct, lang, 2), years=_n(g.years, lang, 0),
-                  per_year=_n(g.pct_per_year, lang, 2), low=_n(low, lang), high=_n(high, lang),
-                  verdict=t("within" if ok else "outside", lang)),
+                _ev("ev_growth", place=place, start=(g.from_period, g.from_timepoint),
+                    end=(g.to_period, g.to_timepoint), total_from=float(g.total_from),
+                    total_to=float(g.total_to), change_pct=float(g.change_pct),
+                    years=float(g.years), per_year=float(g.pct_per_year), low=low, high=high,
+                    verdict="within" if ok else "outside"),
                 g.claim_ids, observed=float(g.pct_per_year), expected=float(high)))
     return rows or _not_checkable(check, ctx, f"count: {_describe(p['count'])} + rate: "
                                               f"{_describe(p['rate'])}")
 
 
 def _unit(check: Check, ctx: _Context) -> list[dict]:
-    p, lang = check.params, ctx.lang
+    p = check.params
     claims = metrics.select(ctx.claims, unit=p["unit"])
     rows = []
     for _, c in claims.iterrows():
         quote = str(c["quote"])
         if p["written"] in quote and not any(a in quote for a in p["accepted"]):
-            rows.append(_row(check, "flag", t("ev_unit_flag", lang, quote=_quote(c),
-                                              written=p["written"],
-                                              unit=t(f"val_{p['unit']}", lang)
-                                              if p["unit"] == "percentage_points"
-                                              else p["unit"]),
+            rows.append(_row(check, "flag", _ev("ev_unit_flag", quote=_quote(c),
+                                                written=p["written"], unit=p["unit"]),
                              c["claim_id"], start=int(c["start"]), end=int(c["end"]),
                              observed=float(c["value"])))
-    return rows or [_row(check, "pass", t("ev_unit_pass", lang, n=len(claims),
-                                          written=p["written"]),
+    return rows or [_row(check, "pass", _ev("ev_unit_pass", n=len(claims),
+                                            written=p["written"]),
                          list(claims["claim_id"]))]
 
 
 def _target(check: Check, ctx: _Context) -> list[dict]:
-    p, lang = check.params, ctx.lang
-    targets = ctx.targets if ctx.targets is not None else metrics.load_targets()
+    p = check.params
+    targets = ctx.targets if ctx.targets is not None else load_targets()
     claims = metrics.check_claims(ctx.claims)
     places = p["places"] or list(dict.fromkeys(
         metrics.select(claims, indicator=metrics.RATE)["place"].dropna()))
@@ -206,17 +204,12 @@ def _target(check: Check, ctx: _Context) -> list[dict]:
         comparison = metrics.target_comparison(falls, targets, p["scopes"])
         for r in comparison.itertuples(index=False):
             ok = r.pp_per_year >= r.value_low - 1e-9
-            target = _n(r.value_low, lang) if r.value_low == r.value_high else \
-                f"{_n(r.value_low, lang)}–{_n(r.value_high, lang)}"
             rows.append(_row(
                 check, "pass" if ok else "fail",
-                t("ev_target", lang, place=place,
-                  start=metrics.point_label(r.from_period, r.from_timepoint, lang),
-                  end=metrics.point_label(r.to_period, r.to_timepoint, lang),
-                  status=t(f"val_{r.status}", lang), pp=_n(r.pp_per_year, lang, 2),
-                  instrument=metrics.short_instrument(r.instrument),
-                  scope=metrics.scope_label(r.scope, lang), target=target,
-                  source=r.source_id),
+                _ev("ev_target", place=place, start=(r.from_period, r.from_timepoint),
+                    end=(r.to_period, r.to_timepoint), status=r.status,
+                    pp=float(r.pp_per_year), instrument=r.instrument, scope=r.scope,
+                    target=(r.value_low, r.value_high), source=r.source_id),
                 r.claim_ids, observed=float(r.pp_per_year), expected=float(r.value_low)))
     return rows or _not_checkable(check, ctx, "poor_household_rate")
 
@@ -232,9 +225,7 @@ def _lesson_at(lessons: pd.DataFrame, start: int) -> str:
 
 
 def _foreign_place(check: Check, ctx: _Context) -> list[dict]:
-    from analysis.data.provinces import find_provinces
-
-    lang, rows = ctx.lang, []
+    rows = []
     for lesson in ctx.lessons.itertuples(index=False):
         if pd.isna(lesson.place):
             continue
@@ -242,18 +233,17 @@ def _foreign_place(check: Check, ctx: _Context) -> list[dict]:
             if name == lesson.place or name in check.params["ignore"]:
                 continue
             start, end = int(lesson.start) + s, int(lesson.start) + e
-            rows.append(_row(check, "flag", t(
-                "ev_foreign_place", lang, lesson=lesson.lesson_id, place=lesson.place,
+            rows.append(_row(check, "flag", _ev(
+                "ev_foreign_place", lesson=lesson.lesson_id, place=lesson.place,
                 other=name, written=str(lesson.text)[s:e],
                 context=_context(str(lesson.text), s, e)), lesson_ids=lesson.lesson_id,
                 start=start, end=end))
-    return rows or [_row(check, "pass", t("ev_foreign_place_none", lang,
-                                          n=len(ctx.lessons)),
+    return rows or [_row(check, "pass", _ev("ev_foreign_place_none", n=len(ctx.lessons)),
                          lesson_ids=list(ctx.lessons["lesson_id"]))]
 
 
 def _typo(check: Check, ctx: _Context) -> list[dict]:
-    p, lang = check.params, ctx.lang
+    p = check.params
     body = p["pattern"] if p["regex"] else re.escape(p["pattern"])
     pattern = re.compile(rf"(?<!\w)(?:{body})(?!\w)")
     if ctx.text is not None:
@@ -264,16 +254,14 @@ def _typo(check: Check, ctx: _Context) -> list[dict]:
     for text, offset in spans:
         for m in pattern.finditer(text):
             start, end = offset + m.start(), offset + m.end()
-            rows.append(_row(check, "flag", t(
-                "ev_typo", lang, found=m.group(0), start=start, correction=p["correction"],
+            rows.append(_row(check, "flag", _ev(
+                "ev_typo", found=m.group(0), start=start, correction=p["correction"],
                 context=_context(text, m.start(), m.end())),
                 lesson_ids=_lesson_at(ctx.lessons, start), start=start, end=end))
-    return rows or [_row(check, "pass", t("ev_typo_none", lang, pattern=p["pattern"]))]
+    return rows or [_row(check, "pass", _ev("ev_typo_none", pattern=p["pattern"]))]
 
 
 def _pairs(ctx: _Context) -> pd.DataFrame:
-    from analysis.reading.similarity import lesson_pairs
-
     sim = ctx.similarity
     if sim is None:
         return lesson_pairs(ctx.lessons)
@@ -290,7 +278,7 @@ def _pairs(ctx: _Context) -> pd.DataFrame:
 
 
 def _verbatim_reuse(check: Check, ctx: _Context) -> list[dict]:
-    p, lang = check.params, ctx.lang
+    p = check.params
     pairs = _pairs(ctx)
     measure = p["measure"]
     if measure not in pairs.columns:
@@ -302,19 +290,16 @@ def _verbatim_reuse(check: Check, ctx: _Context) -> list[dict]:
         shared = str(getattr(r, "shared_text", "") or "")
         start = getattr(r, "shared_a_start", None)
         end = getattr(r, "shared_a_end", None)
-        rows.append(_row(check, "flag", t(
-            "ev_reuse", lang, a=r.lesson_a, place_a=r.place_a, b=r.lesson_b,
-            place_b=r.place_b, measure=t(f"measure_{measure}", lang),
-            score=_n(getattr(r, measure) * 100, lang, 0),
-            words="–" if words is None or pd.isna(words) else int(words),
-            shared=(shared[:120] + "…") if len(shared) > 120 else shared),
+        rows.append(_row(check, "flag", _ev(
+            "ev_reuse", a=r.lesson_a, place_a=r.place_a, b=r.lesson_b, place_b=r.place_b,
+            measure=measure, score=float(getattr(r, measure)),
+            words=None if words is None or pd.isna(words) else int(words), shared=shared),
             lesson_ids=[r.lesson_a, r.lesson_b],
             start=None if start is None or pd.isna(start) else int(start),
             end=None if end is None or pd.isna(end) else int(end),
             observed=float(getattr(r, measure)), expected=float(p["threshold"])))
-    return rows or [_row(check, "pass", t("ev_reuse_none", lang,
-                                          measure=t(f"measure_{measure}", lang),
-                                          threshold=_n(p["threshold"] * 100, lang, 0)))]
+    return rows or [_row(check, "pass", _ev("ev_reuse_none", measure=measure,
+                                            threshold=p["threshold"]))]
 
 
 RUNNERS: dict[str, Callable[[Check, _Context], list[dict]]] = {
@@ -330,10 +315,11 @@ _LESSON_COLUMNS = ("lesson_id", "place", "start", "end", "text")
 def run_audit(claims: pd.DataFrame, lessons: pd.DataFrame | None,
               checks: Iterable[Check], *,
               similarity: pd.DataFrame | None = None, text: str | None = None,
-              targets: pd.DataFrame | None = None, lang: str = "en") -> pd.DataFrame:
+              targets: pd.DataFrame | None = None) -> pd.DataFrame:
     """Run the declared `checks` (a list or a YAML path) and return one row per finding.
 
-    Columns: check_id, kind, status (pass/fail/flag), evidence (in `lang`), claim_ids,
+    Columns: check_id, kind, status (pass/fail/flag), evidence_key and evidence_values (the
+    evidence as data: `analysis.show.words.with_evidence` writes it in a language), claim_ids,
     lesson_ids ('a;b'), start/end (offsets in the source text, when the finding has a place),
     observed/expected (the numbers compared, when there are). `similarity` may be the pairs
     frame of `similarity.lesson_pairs` or the square matrix of `lesson_similarity` (computed
@@ -341,7 +327,6 @@ def run_audit(claims: pd.DataFrame, lessons: pd.DataFrame | None,
     data/external/poverty_reduction_targets.csv. A check with nothing to check yields a flag
     saying so.
     """
-    check_lang(lang)
     claims = metrics.check_claims(claims)
     if lessons is None:
         lessons = pd.DataFrame({c: [] for c in _LESSON_COLUMNS})
@@ -349,7 +334,7 @@ def run_audit(claims: pd.DataFrame, lessons: pd.DataFrame | None,
     if missing:
         raise UserError(f"lessons table lacks column {missing[0]!r}", where="parameter lessons",
                         fix="pass the frame from analysis.reading.lessons.extract_lessons")
-    ctx = _Context(claims, lessons, text, similarity, targets, lang)
+    ctx = _Context(claims, lessons, text, similarity, targets)
     rows: list[dict] = []
     for check in checks:
         rows.extend(RUNNERS[check.kind](check, ctx))

@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from decimal import Decimal
 
 import pandas as pd
 
+from analysis.data.config import LANGS
+from analysis.data.provinces import resolve_province
 from analysis.errors import UserError
-from analysis.show.i18n import check_lang, fmt_num, t
+from analysis.reading.themes import effective_themes
 
 RATE = "poor_household_rate"
 COUNT = "poor_households"
@@ -56,14 +58,15 @@ def ids_of(*frames: pd.DataFrame, column: str = "claim_ids") -> list[str]:
             if i]
 
 
-def _missing(value: object) -> bool:
+def is_missing(value: object) -> bool:
+    """None, NaN, pd.NA or blank text: a cell with nothing in it."""
     return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA \
         or (isinstance(value, str) and value.strip() == "")
 
 
-def _period(value: object) -> str | None:
+def period_text(value: object) -> str | None:
     """Period as text ('2019', '2011-2015'), whatever the CSV reader made of it."""
-    if _missing(value):
+    if is_missing(value):
         return None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
@@ -72,7 +75,7 @@ def _period(value: object) -> str | None:
 
 def period_years(period: object) -> tuple[int, int] | None:
     """First and last calendar year of a period ('2011-2015' → (2011, 2015)), else None."""
-    p = _period(period)
+    p = period_text(period)
     m = re.fullmatch(r"(\d{4})(?:-(\d{4}))?", p or "")
     if not m:
         return None
@@ -87,9 +90,9 @@ def check_claims(claims: pd.DataFrame, where: str = "parameter claims") -> pd.Da
                         fix="pass the frame from analysis.reading.claims.extract_claims or "
                             "analysis.data.processed.load_claims")
     out = claims.copy()
-    out["period"] = out["period"].map(_period)
+    out["period"] = out["period"].map(period_text)
     for c in ("claim_id", "same_as"):
-        out[c] = out[c].map(lambda v: None if _missing(v) else str(v))
+        out[c] = out[c].map(lambda v: None if is_missing(v) else str(v))
     return out
 
 
@@ -102,9 +105,9 @@ def select(claims: pd.DataFrame, **criteria: object) -> pd.DataFrame:
             raise UserError(f"cannot select claims by {column!r}", where="claim selector",
                             fix=f"use one of: {', '.join(_SELECTABLE)}")
         values = wanted if isinstance(wanted, list | tuple | set) else [wanted]
-        col = claims[column].map(lambda v: None if _missing(v) else v)
+        col = claims[column].map(lambda v: None if is_missing(v) else v)
         if column == "period":
-            values = [_period(v) for v in values]
+            values = [period_text(v) for v in values]
         hit = pd.Series(False, index=claims.index)
         for v in values:
             hit |= col.isna() if v is None else (col == v)
@@ -137,14 +140,6 @@ def _decimals(value: float) -> int:
     return max(0, -int(exponent))
 
 
-def point_label(period: object, timepoint: object, lang: str) -> str:
-    """'đầu 2016' / 'start of 2016', 'cuối 2019' / 'end of 2019', or the period itself."""
-    p = _period(period) or ""
-    if timepoint in ("start_of_year", "end_of_year") and re.fullmatch(r"\d{4}", p):
-        return t(f"label_{timepoint}", lang, year=p)
-    return p
-
-
 def _when(period: object, timepoint: object) -> float | None:
     """Position on a time axis in years: start of 2016 → 2016.0, end of 2019 → 2020.0."""
     years = period_years(period)
@@ -155,17 +150,10 @@ def _when(period: object, timepoint: object) -> float | None:
 
 # --------------------------------------------------------------------------- provinces
 
-def article_provinces(article: object) -> list[str]:
-    """The provinces the article has a section for, in reading order."""
-    return list(dict.fromkeys(s.place for s in article.sections))  # type: ignore[attr-defined]
-
-
 def check_province(province: object, allowed: Iterable[str],
                    parameter: str = "province") -> str:
     """The canonical name of `province` if it is one of `allowed`, else a UserError that lists
     every valid value (accent- and case-insensitive: 'phu yen' → 'Phú Yên')."""
-    from analysis.data.provinces import resolve_province
-
     allowed = list(allowed)
     try:
         return resolve_province(province, allowed=allowed, parameter=parameter)
@@ -296,13 +284,6 @@ def target_comparison(falls: pd.DataFrame, targets: pd.DataFrame,
     return pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
 
 
-def load_targets(path: object = None) -> pd.DataFrame:
-    """The official targets table, validated by `analysis.data.external` (issue 5's loader)."""
-    from analysis.data.external import load_targets as _load
-
-    return _load(path)
-
-
 # --------------------------------------------------------------------------- implied totals
 
 TOTAL_COLUMNS = ["place", "period", "timepoint", "when", "households", "rate", "status",
@@ -426,7 +407,7 @@ def escaped_per_year(claims: pd.DataFrame, province: str) -> pd.DataFrame:
         n = years[1] - years[0] + 1
         rows.append({"place": province, "period": c.period, "years": n,
                      "households": float(c.value),
-                     "qualifier": None if _missing(c.qualifier) else c.qualifier,
+                     "qualifier": None if is_missing(c.qualifier) else c.qualifier,
                      "per_year": float(c.value) / n, "quote": c.quote,
                      "claim_ids": c.claim_ids})
     return pd.DataFrame(rows, columns=ESCAPED_COLUMNS)
@@ -437,10 +418,11 @@ def escaped_per_year(claims: pd.DataFrame, province: str) -> pd.DataFrame:
 def theme_matrix(lesson_themes: pd.DataFrame, lessons: pd.DataFrame, codebook: tuple,
                  lang: str) -> pd.DataFrame:
     """Province × theme: how many of a province's lessons carry each theme (after the coder's
-    overrides). Rows in the article's order, columns every codebook theme in `lang`."""
-    from analysis.reading.themes import effective_themes
-
-    check_lang(lang)
+    overrides). Rows in the article's order, columns every codebook theme in `lang` (the
+    codebook names each theme in every language)."""
+    if lang not in LANGS:
+        raise UserError(f"unknown lang {lang!r}", where="parameter lang",
+                        fix=f"use one of: {', '.join(LANGS)}")
     coded = effective_themes(lesson_themes) if "coder_override" in lesson_themes else \
         lesson_themes
     places = list(dict.fromkeys(lessons["place"].dropna()))
@@ -487,177 +469,3 @@ def lesson_openings(lessons: pd.DataFrame, n_words: int = 12) -> pd.DataFrame:
     return pd.DataFrame({"lesson_id": lessons["lesson_id"], "place": lessons["place"],
                          "marker": lessons["marker"], "opening": words,
                          "start": lessons["start"], "end": lessons["end"]})
-
-
-# --------------------------------------------------------------------------- for notebooks
-
-def _n(value: float, lang: str, decimals: int | None = None) -> str:
-    return "–" if value is None or pd.isna(value) else fmt_num(value, lang, decimals)
-
-
-def trajectory_facts(traj: pd.DataFrame, falls: pd.DataFrame, comparison: pd.DataFrame,
-                     totals: pd.DataFrame, growth: pd.DataFrame, lang: str) -> dict[str, str]:
-    """The numbers notebook 01's narrative quotes, formatted for `lang` (keys of the texts)."""
-    first, last = traj.iloc[0], traj.iloc[-1]
-    actual = traj[traj["status"] == "actual"].iloc[-1] if (traj["status"] == "actual").any() \
-        else last
-    spans = falls[falls["from_first"]]
-    if spans.empty:  # a single point: nothing to average
-        spans = pd.DataFrame([{c: math.nan for c in FALL_COLUMNS} | {
-            "to_period": actual["period"], "to_timepoint": actual["timepoint"],
-            "to_when": actual["when"]}])
-    head = spans[spans["to_when"] == actual["when"]].iloc[0] \
-        if (spans["to_when"] == actual["when"]).any() else spans.iloc[0]
-    est = spans[spans["to_when"] == last["when"]].iloc[0] \
-        if (spans["to_when"] == last["when"]).any() else head
-    main = comparison[(comparison["to_period"] == head["to_period"])
-                      & (comparison["to_timepoint"] == head["to_timepoint"])]
-    target_lines = "\n".join(
-        f"- {short_instrument(r.instrument)} ({scope_label(r.scope, lang)}, {r.target_period}): "
-        f"{_range(r.value_low, r.value_high, lang)} → {t('relation_' + r.relation, lang)}"
-        for r in main.itertuples(index=False))
-    facts = {
-        "province": str(first["place"]),
-        "first": point_label(first["period"], first["timepoint"], lang),
-        "first_rate": _n(first["rate"], lang), "first_households": _n(first["households"], lang, 0)
-        if not math.isnan(first["households"]) else "–",
-        "actual": point_label(actual["period"], actual["timepoint"], lang),
-        "actual_rate": _n(actual["rate"], lang),
-        "actual_households": _n(actual["households"], lang, 0)
-        if not math.isnan(actual["households"]) else "–",
-        "last": point_label(last["period"], last["timepoint"], lang),
-        "last_rate": _n(last["rate"], lang),
-        "years": _n(head["years"], lang, 0), "fall_pp": _n(head["fall_pp"], lang),
-        "pp_per_year": _n(head["pp_per_year"], lang, 2),
-        "est_years": _n(est["years"], lang, 0), "est_pp_per_year": _n(est["pp_per_year"], lang, 2),
-        "targets": target_lines or "–",
-        "totals": "\n".join(
-            f"- {point_label(r.period, r.timepoint, lang)}: {_n(r.households, lang, 0)} ÷ "
-            f"{_n(r.rate, lang)}% ≈ {_n(r.total, lang, 0)} "
-            f"({_n(r.total_low, lang, 0)}–{_n(r.total_high, lang, 0)})"
-            for r in totals.itertuples(index=False)) or "–",
-        "growth": "\n".join(
-            f"- {point_label(r.from_period, r.from_timepoint, lang)} → "
-            f"{point_label(r.to_period, r.to_timepoint, lang)}: +{_n(r.change, lang, 0)} "
-            f"(+{_n(r.change_pct, lang, 1)}%, {_n(r.pct_per_year, lang, 2)}%/"
-            f"{t('per_year_unit', lang)})"
-            for r in growth.itertuples(index=False)) or "–",
-    }
-    return facts
-
-
-def repoverty_facts(shares: pd.DataFrame, difference: pd.DataFrame, escaped: pd.DataFrame,
-                    lang: str) -> dict[str, str]:
-    """The numbers notebook 02's narrative quotes, formatted for `lang`."""
-    d = difference.iloc[0]
-    e = escaped.iloc[0] if len(escaped) else None
-    qualifier = t("qualifier_more_than", lang) if e is not None and e["qualifier"] else ""
-    return {
-        "province": str(d["place"]),
-        "earlier_period": d["earlier_period"], "later_period": d["later_period"],
-        "earlier": _n(d["earlier"], lang), "later": _n(d["later"], lang),
-        "computed": _n(d["computed"], lang, 2),
-        "stated": _n(d["stated"], lang) if not math.isnan(d["stated"]) else "–",
-        "stated_quote": d["stated_quote"] or "–",
-        "agreement": t("agrees_yes" if d["agrees"] else "agrees_no", lang),
-        "unit_note": t("unit_note_percent" if d["written_percent"] else "unit_note_ok", lang),
-        "escaped_period": e["period"] if e is not None else "–",
-        "escaped": f"{qualifier}{_n(e['households'], lang, 0)}" if e is not None else "–",
-        "escaped_years": _n(e["years"], lang, 0) if e is not None else "–",
-        "per_year": f"{qualifier}{_n(e['per_year'], lang, 0)}" if e is not None else "–",
-    }
-
-
-def lesson_facts(matrix: pd.DataFrame, reused: pd.DataFrame, province: str,
-                 lang: str) -> dict[str, str]:
-    """Themes shared by all provinces, named by one only, the province's own themes and the
-    cross-province near-verbatim pairs, as text for notebook 03's narrative."""
-    spread = theme_spread(matrix)
-    n = len(matrix.index)
-    own = matrix.columns[matrix.loc[province] > 0] if province in matrix.index else []
-    return {
-        "province": province, "n_places": str(n),
-        "shared_all": "; ".join(spread.loc[spread["n_places"] == n, "theme"]) or "–",
-        "only_one": "\n".join(f"- {r.theme} ({r.places})" for r in
-                              spread[spread["n_places"] == 1].itertuples(index=False)) or "–",
-        "own": "; ".join(own) or "–",
-        "reused": "\n".join(
-            f"- {r.lesson_a} ({r.place_a}) ↔ {r.lesson_b} ({r.place_b}): "
-            f"{_n(r.containment * 100, lang, 0)}%, {r.shared_words} {t('words_unit', lang)}"
-            for r in reused.itertuples(index=False)) or "–",
-    }
-
-
-def _key(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
-
-
-def scope_label(scope: str, lang: str) -> str:
-    """A target's scope in `lang` ('national' → 'cả nước'), as written when untranslated."""
-    return _maybe_t(f"scope_{_key(scope)}", lang, scope)
-
-
-def short_instrument(name: str) -> str:
-    """An instrument's name without its parenthesised gloss: 'Quyết định 1722/QĐ-TTg'."""
-    return re.split(r"\s+\(", str(name), maxsplit=1)[0].strip()
-
-
-def _range(low: float, high: float, lang: str) -> str:
-    unit = t("pp_per_year_unit", lang)
-    if low == high:
-        return f"{_n(low, lang)} {unit}"
-    return f"{_n(low, lang)}–{_n(high, lang)} {unit}"
-
-
-OFFSET_COLUMNS = ("start", "end")
-
-
-def _maybe_t(key: str, lang: str, default: str) -> str:
-    try:
-        return t(key, lang)
-    except KeyError:
-        return default
-
-
-def localised(frame: pd.DataFrame, lang: str, columns: Iterable[str] | None = None,
-              decimals: Mapping[str, int] | None = None) -> pd.DataFrame:
-    """A display copy of `frame` for `lang`: chosen columns, headers and coded values
-    (status, timepoint, unit, kind, relation) translated, numbers written the local way."""
-    check_lang(lang)
-    decimals = dict(decimals or {})
-    out = frame[list(columns)] if columns is not None else frame.copy()
-    out = out.copy()
-    for c in out.columns:
-        col = out[c]
-        if c in OFFSET_COLUMNS:  # character offsets: plain integers, no grouping
-            out[c] = col.map(lambda v: "" if pd.isna(v) else str(int(v)))
-        elif pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
-            out[c] = col.map(lambda v, c=c: "" if pd.isna(v) else fmt_num(v, lang,
-                                                                           decimals.get(c)))
-        else:
-            out[c] = col.map(lambda v: "" if _missing(v) else (
-                _maybe_t(f"val_{v}", lang, v) if isinstance(v, str)
-                else ("✓" if v is True else "✗" if v is False else v)))
-    names = {c: _maybe_t(f"col_{c}", lang, c) for c in out.columns}
-    return out.rename(columns=names).reset_index(drop=True)
-
-
-def records(**frames: pd.DataFrame | Mapping | float | str) -> dict[str, object]:
-    """The values a notebook computed, as plain JSON (NaN → null) for tests and readers."""
-    def clean(v: object) -> object:
-        if isinstance(v, float) and math.isnan(v):
-            return None
-        if hasattr(v, "item"):
-            return clean(v.item())
-        return v
-
-    out: dict[str, object] = {}
-    for name, value in frames.items():
-        if isinstance(value, pd.DataFrame):
-            out[name] = [{k: clean(v) for k, v in row.items()}
-                         for row in value.to_dict(orient="records")]
-        elif isinstance(value, Mapping):
-            out[name] = {k: clean(v) for k, v in value.items()}
-        else:
-            out[name] = clean(value)
-    return out

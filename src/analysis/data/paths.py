@@ -28,6 +28,8 @@ FIGURES = REPORTS / "figures"
 ARTICLE = RAW / "000_e03e84a75c12cd48.txt"
 ARTICLE_META = RAW / "000_e03e84a75c12cd48.meta.yml"
 PROVINCES = EXTERNAL / "vietnam_provinces_63_codes.csv"
+#: The article's lessons: the provinces it reports on, in its order, are read from them.
+LESSONS = PROCESSED / "lessons.csv"
 
 FONTS = PACKAGE_DIR / "build" / "fonts"
 

@@ -126,10 +126,12 @@ def find_provinces(text: str, path: Path = paths.PROVINCES) -> list[tuple[str, i
     return out
 
 
-def article_provinces(lessons: Path = paths.PROCESSED / "lessons.csv") -> list[str]:
+def article_provinces(lessons: Path | None = None) -> list[str]:
     """The provinces whose lessons the article reports, in the article's order, read from its
-    processed lessons (validated by `analysis.data.processed.load_lessons`; only the place
-    column is read here, with csv, so that resolving a name never imports pandas)."""
+    processed lessons (default: those of the running build's data folder; validated by
+    `analysis.data.processed.load_lessons`; only the place column is read here, with csv, so
+    that resolving a name never imports pandas)."""
+    lessons = paths.data_dir() / "processed" / "lessons.csv" if lessons is None else lessons
     if not lessons.exists():
         raise UserError("lessons table not found", where=str(lessons),
                         fix="run the extraction (python -m analysis extract) to create it")
@@ -138,7 +140,7 @@ def article_provinces(lessons: Path = paths.PROCESSED / "lessons.csv") -> list[s
     return list(dict.fromkeys(p for p in places if p))
 
 
-def default_province(lessons: Path = paths.PROCESSED / "lessons.csv") -> str:
+def default_province(lessons: Path | None = None) -> str:
     """The province a report shows when none is chosen: the article's first, whose figures the
     article gives."""
     return article_provinces(lessons)[0]

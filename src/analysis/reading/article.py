@@ -20,7 +20,6 @@ from analysis.data import paths
 from analysis.data.provinces import find_provinces
 from analysis.data.raw import read_article_text
 from analysis.errors import UserError
-from analysis.show.i18n import fmt_num, t
 
 #: Block kinds that belong to the article's own text.
 BODY_KINDS = ("lead", "heading", "paragraph")
@@ -234,19 +233,6 @@ def _sections(blocks: list[Block]) -> tuple[Section, ...]:
 def load_article(path: Path = paths.ARTICLE) -> Article:
     """Read and parse the article page (default: the raw page of record)."""
     return parse_article(read_article_text(path), source=Path(path))
-
-
-def overview(article: Article, lang: str = "vi") -> pd.DataFrame:
-    """Headline, publication time, byline and word count as a two-column table in `lang`."""
-    rows = [
-        ("headline", article.headline.text),
-        ("published", article.published.strftime("%Y-%m-%d %H:%M %z") if article.published
-         else ""),
-        ("byline", article.byline.text if article.byline else ""),
-        ("word_count", fmt_num(article.word_count, lang, 0)),
-    ]
-    return pd.DataFrame([(t(k, lang), v) for k, v in rows], columns=[t("field", lang),
-                                                                    t("value", lang)])
 
 
 def sections_frame(article: Article) -> pd.DataFrame:

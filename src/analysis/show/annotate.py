@@ -45,7 +45,8 @@ from analysis.reading.claims import extract_article_claims
 from analysis.reading.lessons import extract_article_lessons
 from analysis.reading.themes import code_lessons, effective_themes
 from analysis.show.i18n import check_lang, fmt_num, t
-from analysis.show.style import PALETTE
+from analysis.show.style import PALETTE, SOURCE_IDS_ATTR
+from analysis.show.tables import localised
 
 #: Block kinds shown on the page (the article body; no chrome, teasers or captions).
 RENDER_KINDS = ("dateline", "headline", "lead", "heading", "paragraph", "byline")
@@ -147,8 +148,6 @@ def figure_caption(fig: object, lang: str = "vi", *, page: str | None = None) ->
     renders them with `source_caption` for the page of `lang` (default `source_page(lang)`,
     as seen from reports/html/). A figure without ids gets ''.
     """
-    from analysis.show.style import SOURCE_IDS_ATTR
-
     owner = getattr(fig, "figure", None)  # an Axes' figure; a Figure's is itself
     fig = fig if owner is None else owner
     ids = [str(i) for i in getattr(fig, SOURCE_IDS_ATTR, None) or ()]
@@ -169,14 +168,12 @@ def linked_table(frame: pd.DataFrame, lang: str = "vi", columns: Iterable[str] |
                  decimals: dict[str, int] | None = None, *, page: str | None = None) -> str:
     """`frame` as an HTML table whose claim / lesson id cells link to the annotated article.
 
-    The frame is shown as `metrics.localised(frame, lang, columns, decimals)` shows it
+    The frame is shown as `tables.localised(frame, lang, columns, decimals)` shows it
     (translated headers and values, local numbers); every header and cell is escaped, and
     the cells of `ID_COLUMNS` ('c01', 'c01;c10', 'phu-yen-2') become one link per id to
     its anchor on the page of `lang` (default `source_page(lang)`). Display it with
     `IPython.display.HTML`.
     """
-    from analysis.compute.metrics import localised
-
     page = source_page(lang) if page is None else page
     shown = localised(frame, lang, columns, decimals)
     kinds = [ID_COLUMNS.get(str(c)) for c in (frame.columns if columns is None else columns)]

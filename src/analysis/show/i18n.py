@@ -58,6 +58,15 @@ def t(key: str, lang: str, **values: object) -> str:
     return text.format(**values) if values else text
 
 
+def t_or(key: str, lang: str, default: str) -> str:
+    """The text for `key` in `lang`, or `default` when there is no such key (a coded value
+    without a translation is shown as written)."""
+    try:
+        return t(key, lang)
+    except KeyError:
+        return default
+
+
 def fmt_num(value: float, lang: str, decimals: int | None = None) -> str:
     """A number as a reader of `lang` writes it (vi: '12,62', '30.803'; en: '12.62', '30,803')."""
     check_lang(lang)

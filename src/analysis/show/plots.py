@@ -1,7 +1,9 @@
-"""Figures of the article's numbers and lessons, seaborn style: each function takes tidy frames
-made by `analysis.compute.metrics` / `analysis.compute.audit`, draws on an Axes (or makes a Figure)
-and returns it. No function loads data; titles, labels and legends come from `analysis.show.i18n`
-in `lang`.
+"""Every figure, seaborn style: each function takes the tidy frames it draws (made by
+`analysis.compute`) as positional arguments and `lang` as a keyword; one that draws a single
+Axes takes an optional `ax` and returns the Axes (`*_plot`, `*_heatmap`), one of several panels
+makes and returns a Figure (`*_figure`). No function loads data; titles, labels and legends
+come from `analysis.show.i18n` and `analysis.show.words` in `lang`; the article's provinces
+have the same colour in every figure (`style.place_colour`).
 
 Estimates are always drawn so that they cannot pass for actual figures: dashed lines, hollow
 markers, hatched bars, and the word "estimate" in the legend. Callers add the source line
@@ -9,6 +11,8 @@ markers, hatched bars, and the word "estimate" in the legend. Callers add the so
 """
 
 from __future__ import annotations
+
+import textwrap
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -20,10 +24,24 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
 from analysis.compute import metrics
+from analysis.compute.context import MOLISA_YEARS
+from analysis.data.provinces import resolve_province
 from analysis.show.i18n import check_lang, fmt_num, t
-from analysis.show.style import PALETTE
+from analysis.show.style import PALETTE, place_colour, place_colours
+from analysis.show.words import (
+    measure_label,
+    point_label,
+    region_label,
+    scope_label,
+    short_instrument,
+    standard_label,
+)
 
 STATUS_COLOURS = {"pass": "#2e933c", "fail": "#d1495b", "flag": "#edae49"}
+#: The choropleth's colour map and the fill of a province without a value.
+CMAP = "YlOrRd"
+NO_DATA = "#d9d9d9"
+_DODGE = -0.3  # horizontal shift of the article's markers in the measures figure
 
 
 def _ax(ax: Axes | None, figsize: tuple[float, float] = (7, 4.5)) -> Axes:
@@ -33,7 +51,7 @@ def _ax(ax: Axes | None, figsize: tuple[float, float] = (7, 4.5)) -> Axes:
 
 
 def _colour(place: str) -> str:
-    return PALETTE.get(place, PALETTE["actual"])
+    return place_colour(place, PALETTE["actual"])
 
 
 # --------------------------------------------------------------------------- 01 trajectory
@@ -71,7 +89,7 @@ def trajectory_plot(traj: pd.DataFrame, *, lang: str, ax: Axes | None = None) ->
         ax.annotate(note, (p["when"], p["rate"]), xytext=(8, 8), textcoords="offset points",
                     fontsize=9, color="#333333")
     ax.set_xticks(list(traj["when"]))
-    ax.set_xticklabels([metrics.point_label(p, tp, lang).replace(" ", "\n", 1) for p, tp in
+    ax.set_xticklabels([point_label(p, tp, lang).replace(" ", "\n", 1) for p, tp in
                         zip(traj["period"], traj["timepoint"], strict=True)])
     ax.set_xlim(traj["when"].min() - 0.5, traj["when"].max() + 1.0)
     ax.set_ylim(0, traj["rate"].max() * 1.3)
@@ -90,8 +108,8 @@ def annual_fall_plot(falls: pd.DataFrame, comparison: pd.DataFrame, *, lang: str
     ax = _ax(ax, (6, 4.5))
     spans = falls[falls["from_first"]].reset_index(drop=True)
     colour = _colour(str(spans["place"].iloc[0])) if len(spans) else PALETTE["actual"]
-    labels = [f"{metrics.point_label(r.from_period, r.from_timepoint, lang)} →\n"
-              f"{metrics.point_label(r.to_period, r.to_timepoint, lang)}"
+    labels = [f"{point_label(r.from_period, r.from_timepoint, lang)} →\n"
+              f"{point_label(r.to_period, r.to_timepoint, lang)}"
               for r in spans.itertuples(index=False)]
     y = np.arange(len(spans))
     for i, r in enumerate(spans.itertuples(index=False)):
@@ -109,8 +127,8 @@ def annual_fall_plot(falls: pd.DataFrame, comparison: pd.DataFrame, *, lang: str
     for k, g in enumerate(targets.itertuples(index=False)):
         target = fmt_num(g.value_low, lang) if g.value_low == g.value_high else \
             f"{fmt_num(g.value_low, lang)}–{fmt_num(g.value_high, lang)}"
-        label = t("fig_target_line", lang, instrument=metrics.short_instrument(g.instrument),
-                  scope=metrics.scope_label(g.scope, lang), target=target)
+        label = t("fig_target_line", lang, instrument=short_instrument(g.instrument),
+                  scope=scope_label(g.scope, lang), target=target)
         grey = PALETTE["target"] if g.scope == "national" else "#a0a0a0"
         if g.value_low == g.value_high:
             ax.axvline(g.value_low, color=grey, ls=styles[k % len(styles)], lw=1.5, zorder=2)
@@ -171,7 +189,7 @@ def implied_totals_plot(totals: pd.DataFrame, growth: pd.DataFrame, *, lang: str
                     xy=(i, g.total_to), xytext=(i - 0.5, g.total_to * 1.08), ha="center",
                     fontsize=9, arrowprops={"arrowstyle": "->", "color": "#555555"})
     ax.set_xticks(x)
-    ax.set_xticklabels([metrics.point_label(p, tp, lang) for p, tp in
+    ax.set_xticklabels([point_label(p, tp, lang) for p, tp in
                         zip(totals["period"], totals["timepoint"], strict=True)])
     ax.set_ylim(0, totals["total_high"].max() * 1.25)
     ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: fmt_num(v, lang, 0)))
@@ -265,8 +283,9 @@ def theme_heatmap(matrix: pd.DataFrame, *, lang: str, highlight: str | None = No
     ax.set_ylabel("")
     ax.set_title(t("fig_heatmap_title", lang))
     ax.xaxis.tick_top()
+    colours = place_colours()
     for label in ax.get_xticklabels():
-        label.set_color(_colour(label.get_text()))
+        label.set_color(colours.get(label.get_text(), PALETTE["actual"]))
         if label.get_text() == highlight:
             label.set_fontweight("bold")
     ax.tick_params(axis="y", labelsize=9)
@@ -295,10 +314,11 @@ def similarity_heatmap(matrix: pd.DataFrame, lessons: pd.DataFrame, *, lang: str
             for a, b in ((r.lesson_a, r.lesson_b), (r.lesson_b, r.lesson_a)):
                 ax.add_patch(Rectangle((ids.index(b), ids.index(a)), 1, 1, fill=False,
                                        edgecolor=PALETTE["highlight"], lw=2.5))
+    colours = place_colours()
     for label in [*ax.get_xticklabels(), *ax.get_yticklabels()]:
         place = dict(zip(lessons["lesson_id"], lessons["place"], strict=True)).get(
             label.get_text())
-        label.set_color(_colour(place) if place else "#333333")
+        label.set_color(colours.get(place, PALETTE["actual"]) if place else "#333333")
     ax.set_xlabel("")
     ax.set_ylabel("")
     ax.set_title(t("fig_similarity_title", lang))
@@ -325,4 +345,217 @@ def audit_plot(summary: pd.DataFrame, *, lang: str, ax: Axes | None = None) -> A
     ax.set_xlabel(t("fig_audit_axis", lang))
     ax.set_title(t("fig_audit_title", lang))
     ax.legend(loc="lower right", fontsize=9)
+    return ax
+
+
+# --------------------------------------------------------------------------- 05 national context
+
+def _line_with_preliminary(ax: Axes, x: pd.Series, y: pd.Series, prelim: pd.Series,
+                           colour: str, lw: float, label: str) -> None:
+    final = ~prelim
+    ax.plot(x[final], y[final], "-o", color=colour, lw=lw, ms=4.5, label=label)
+    if prelim.any():
+        idx = list(x[final].index[-1:]) + list(x[prelim].index)
+        ax.plot(x[idx], y[idx], "--", color=colour, lw=lw * 0.8)
+        ax.plot(x[prelim], y[prelim], "o", mfc="white", mec=colour, ms=5.5)
+
+
+def gso_context_figure(ctx: pd.DataFrame, *, lang: str) -> Figure:
+    """Two panels from `context.province_context`: the province's GSO rate against its region
+    and the country (left), and its rank among the provinces (right, rank 1 = highest rate at
+    the top). Preliminary years are drawn with open markers and a dashed last segment."""
+    check_lang(lang)
+    province, region = ctx["province"].iloc[0], ctx["region"].iloc[0]
+    colour = place_colour(province, PALETTE["highlight"])
+    prelim = ctx["status"].eq("preliminary")
+    fig, (ax, axr) = plt.subplots(1, 2, figsize=(11, 4.6), gridspec_kw={"width_ratios": [3, 2]})
+    series = [("value", province, colour, 2.4),
+              ("region_value", region_label(region, lang), PALETTE["region"], 1.6),
+              ("country_value", t("context_country", lang), PALETTE["country"], 1.6)]
+    for col, label, c, lw in series:
+        _line_with_preliminary(ax, ctx["year"], ctx[col], prelim, c, lw, label)
+    ax.set_xlabel(t("year", lang))
+    ax.set_ylabel(t("context_fig_series_ylabel", lang))
+    ax.set_ylim(bottom=0)
+    ax.set_xticks(ctx["year"].tolist())
+    ax.tick_params(axis="x", labelrotation=45)
+    ax.legend(frameon=False, fontsize=8.5)
+    n = int(ctx["n_ranked"].max())
+    _line_with_preliminary(axr, ctx["year"], ctx["rank"].astype(float), prelim, colour, 2.4,
+                           province)
+    for y, r in zip(ctx["year"], ctx["rank"], strict=True):
+        if not pd.isna(r):
+            axr.annotate(str(int(r)), (y, float(r)), textcoords="offset points", xytext=(0, 7),
+                         ha="center", fontsize=8)
+    axr.set_ylim(n + 1, 0)
+    axr.set_xticks(ctx["year"].tolist())
+    axr.tick_params(axis="x", labelrotation=45)
+    axr.set_title(t("context_fig_rank_title", lang, n=n), fontsize=10)
+    axr.set_ylabel(t("context_fig_rank_ylabel", lang))
+    axr.set_xlabel(t("year", lang))
+    years = ctx.loc[prelim, "year"].tolist()
+    if years:
+        fig.text(0.99, 0.005, t("context_fig_preliminary_note", lang, year=int(years[-1])),
+                 ha="right", va="bottom", fontsize=7.5, color="#555555")
+    fig.suptitle(t("context_fig_series_title", lang, province=province,
+                   first=int(ctx["year"].min()), last=int(ctx["year"].max())))
+    fig.text(0.5, 0.9, measure_label("gso", "not_stated_in_source_file", lang), ha="center",
+             fontsize=8.5, color="#555555")
+    fig.subplots_adjust(top=0.82, bottom=0.22, wspace=0.25)
+    return fig
+
+
+def _wrap(text: str, width: int = 38) -> str:
+    return "\n".join(textwrap.wrap(text, width))
+
+
+def _legend(ax: Axes, standard: str | None,
+            extra: list[tuple[Line2D, str]] | None = None) -> None:
+    handles, labels = ax.get_legend_handles_labels()
+    for handle, label in extra or []:
+        handles.append(handle)
+        labels.append(label)
+    if standard:
+        handles.append(Line2D([], [], lw=0))
+        labels.append(f"({standard})")
+    ax.legend(handles, [_wrap(lbl, 42) for lbl in labels], frameon=False, fontsize=7.5,
+              loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=1)
+
+
+def _standard(rows: pd.DataFrame, lang: str) -> str | None:
+    """The poverty standard of a panel's points, as words (the legend's last line)."""
+    return standard_label(str(rows["standard"].iloc[0]), lang) if len(rows) else None
+
+
+def measures_figure(measures: pd.DataFrame, *, lang: str) -> Figure:
+    """Three panels from `context.measures_frame`, one per measure, on one time axis and one y
+    scale; markers only, so no line ever joins two measures or two standards.
+
+    (a) GSO poverty rate (the country, and the chosen province when the frame has it);
+    (b) MOLISA poor-household rate, national, coloured by standard, with the article's DOLISA
+        figures beside them when the frame has them;
+    (c) GSO/UNDP VHLSS multidimensional rate, national.
+    The source line's ids are the frame's `source_id` (`metrics.ids_of`).
+    """
+    check_lang(lang)
+    fig, axes = plt.subplots(1, 3, figsize=(13, 6.2), sharey=True, sharex=True)
+    lo, hi = MOLISA_YEARS
+    panel = {p: measures[measures["panel"] == p] for p in ("gso", "molisa", "vhlss")}
+    # (a) GSO
+    ax = axes[0]
+    gso = panel["gso"]
+    for level in dict.fromkeys(gso["series"]):
+        rows = gso[gso["series"] == level]
+        if level == "country":
+            label, colour = t("context_country", lang), PALETTE["country"]
+        else:
+            label = str(rows["place"].iloc[0])
+            colour = place_colour(label, PALETTE["highlight"])
+        fin = rows["status"] == "final"
+        x = rows["x"]
+        ax.plot(x[fin], rows["value"][fin], "o", color=colour, label=label)
+        ax.plot(x[~fin], rows["value"][~fin], "o", mfc="white", mec=colour,
+                label=f"{label} ({t('context_preliminary', lang)})" if (~fin).any() else None)
+    ax.set_title(_wrap(t("context_measure_gso", lang)), fontsize=9.5)
+    _legend(ax, _standard(gso, lang))
+    # (b) MOLISA (+ article)
+    ax = axes[1]
+    molisa = panel["molisa"][panel["molisa"]["series"] == "country"]
+    standards = list(dict.fromkeys(molisa["standard"]))
+    colours = ["#9c9c9c", PALETTE["country"], "#6a4c93", "#1982c4"]
+    has_range = has_below = False
+    for std, colour in zip(standards, colours, strict=False):
+        rows = molisa[molisa["standard"] == std]
+        exact = rows[~rows["qualifier"].str.startswith(("<", "range"))]
+        ax.plot(exact["x"], exact["value"], "s", color=colour,
+                label=f"{t('context_country', lang)}: {standard_label(std, lang)}")
+        rng = rows[rows["qualifier"].str.startswith("range")]
+        for x, part in rng.groupby("x"):
+            lo_v, hi_v = part["value"].min(), part["value"].max()
+            ax.errorbar([x], [(lo_v + hi_v) / 2], yerr=[[(hi_v - lo_v) / 2]] * 2, fmt="s",
+                        mfc="white", mec=colour, ecolor=colour, capsize=4)
+        below = rows[rows["qualifier"].str.startswith("<")]
+        ax.plot(below["x"], below["value"], "v", mec=colour, mfc="white", ms=7)
+        has_range |= not rng.empty
+        has_below |= not below.empty
+    article = panel["molisa"][panel["molisa"]["series"] == "article"]
+    for place, rows in article.groupby("place", sort=False):
+        est = rows["status"].ne("actual")
+        colour = place_colour(str(place), PALETTE["highlight"])
+        x = rows["x"] + _DODGE  # beside, not on top of, a national figure of the same date
+        ax.plot(x[~est], rows["value"][~est], "D", color=colour,
+                label=t("context_measure_dolisa_article", lang, province=place))
+        ax.plot(x[est], rows["value"][est], "D", mfc="white", mec=colour,
+                label=f"{place} ({t('estimate', lang)})" if est.any() else None)
+    ax.set_title(_wrap(t("context_measure_molisa", lang)), fontsize=9.5)
+    extra = []
+    if has_range:
+        extra.append((Line2D([], [], marker="s", mfc="white", mec="#555555", ls="",
+                             color="#555555"), t("context_fig_range", lang)))
+    if has_below:
+        extra.append((Line2D([], [], marker="v", mfc="white", mec="#555555", ls=""),
+                      t("context_fig_below", lang)))
+    _legend(ax, None, extra)
+    # (c) VHLSS
+    ax = axes[2]
+    vhlss = panel["vhlss"]
+    ax.plot(vhlss["x"], vhlss["value"], "^", color="#8ac926", ms=8,
+            label=t("context_country", lang))
+    ax.set_title(_wrap(t("context_measure_vhlss", lang)), fontsize=9.5)
+    _legend(ax, _standard(vhlss, lang))
+    for a in axes:
+        a.set_xlim(lo, hi + 1.2)
+        a.set_xticks([y + 0.5 for y in range(lo, hi + 1, 2)],
+                     [str(y) for y in range(lo, hi + 1, 2)])
+        a.set_xticks(range(lo, hi + 2), minor=True)
+        a.grid(which="minor", axis="x", color="#eeeeee", lw=0.6)
+        a.set_ylim(bottom=0)
+    axes[1].set_xlabel(t("context_fig_measures_xlabel", lang), fontsize=8.5)
+    axes[0].set_ylabel(t("context_fig_measures_ylabel", lang))
+    fig.suptitle(t("context_fig_measures_title", lang))
+    fig.subplots_adjust(top=0.83, bottom=0.46, wspace=0.08)
+    return fig
+
+
+def choropleth_plot(joined: pd.DataFrame, *, lang: str, highlight: str,
+                    ax: Axes | None = None) -> Axes:
+    """Map of `maps.join_rates`: fill = GSO rate, grey = no value; the `highlight` province
+    outlined in black, the article's other provinces in their colours."""
+    check_lang(lang)
+    province = resolve_province(highlight)
+    year = int(joined["year"].iloc[0])
+    prelim = joined["status"].eq("preliminary").any()
+    made = ax is None
+    if made:
+        fig, ax = plt.subplots(figsize=(6.4, 7.6))
+    has = joined[joined["value"].notna()]
+    has.plot(column="value", cmap=CMAP, ax=ax, edgecolor="white", linewidth=0.3, legend=True,
+             vmin=0, legend_kwds={"label": t("context_fig_map_colorbar", lang),
+                                  "orientation": "horizontal", "shrink": 0.7, "pad": 0.02,
+                                  "aspect": 30})
+    joined[joined["value"].isna()].plot(ax=ax, color=NO_DATA, edgecolor="white", linewidth=0.3,
+                                        hatch="///")
+    handles = []
+    outlined = place_colours()
+    for name, colour in outlined.items():
+        if name == province:
+            continue
+        joined[joined["name_vi"] == name].boundary.plot(ax=ax, color=colour, linewidth=1.6)
+        handles.append(Patch(facecolor="none", edgecolor=colour, linewidth=1.6,
+                             label=t("context_fig_map_article", lang, province=name)))
+    joined[joined["name_vi"] == province].boundary.plot(ax=ax, color="black", linewidth=2.2)
+    label = t("context_fig_map_chosen", lang, province=province)
+    if province in outlined:
+        label += " · " + t("context_fig_map_in_article", lang)
+    handles.insert(0, Patch(facecolor="none", edgecolor="black", linewidth=2.2, label=label))
+    if joined["value"].isna().any():
+        missing = ", ".join(joined.loc[joined["value"].isna(), "name_vi"])
+        handles.append(Patch(facecolor=NO_DATA, hatch="///", edgecolor="white",
+                             label=f"{missing}: {t('context_no_data', lang)}"))
+    ax.legend(handles=handles, loc="lower right", fontsize=7.5, frameon=True, framealpha=0.9)
+    ax.set_axis_off()
+    status = f" ({t('context_preliminary', lang)})" if prelim else ""
+    ax.set_title(t("context_fig_map_title", lang, year=year, status=status))
+    if made:
+        ax.figure.subplots_adjust(left=0.02, right=0.98, top=0.95, bottom=0.08)
     return ax

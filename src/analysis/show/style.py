@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from analysis.data import paths
 from analysis.data.files import slugify, write_atomic
+from analysis.data.provinces import article_provinces
 
 if TYPE_CHECKING:  # seaborn and pyplot cost ~1.5–4 s to import: only where a figure is made
     import matplotlib.pyplot as plt
@@ -19,9 +20,6 @@ FONT = "DejaVu Sans"
 
 #: Colours by role, so the same thing has the same colour in every figure.
 PALETTE: dict[str, str] = {
-    "Phú Yên": "#1b6ca8",
-    "Hải Dương": "#d1495b",
-    "An Giang": "#2e933c",
     "actual": "#1b6ca8",
     "estimate": "#8fb8de",
     "target": "#6c757d",
@@ -29,6 +27,23 @@ PALETTE: dict[str, str] = {
     "country": "#3d3d3d",
     "highlight": "#d1495b",
 }
+
+#: Colours of the article's provinces, by their position in the article
+#: (`analysis.data.provinces.article_provinces`): the first, the second, the third.
+PLACE_COLOURS: tuple[str, ...] = ("#1b6ca8", "#d1495b", "#2e933c")
+
+
+def place_colours(places: Iterable[str] | None = None) -> dict[str, str]:
+    """Each of the article's provinces (or of `places`, in order) with its colour from
+    `PLACE_COLOURS`, by position; provinces beyond the colours get none."""
+    places = article_provinces() if places is None else places
+    return dict(zip(places, PLACE_COLOURS, strict=False))
+
+
+def place_colour(place: str, default: str = PALETTE["actual"]) -> str:
+    """The colour of one of the article's provinces (the same in every figure), else
+    `default`."""
+    return place_colours().get(place, default)
 
 
 def set_theme() -> None:

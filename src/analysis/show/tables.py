@@ -1,0 +1,120 @@
+"""Display tables: computed frames as a reader sees them in `lang` — localised column names and
+coded values, numbers written the local way. Nothing here computes a figure: each table is
+made from a frame of `analysis.compute` (or the parsed article) and only written out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import pandas as pd
+
+from analysis.compute.context import TIMEPOINT_OFFSET, national_rates
+from analysis.compute.metrics import is_missing
+from analysis.reading.article import Article
+from analysis.show.i18n import check_lang, fmt_num, t, t_or
+from analysis.show.words import number, region_label, standard_label
+
+#: Columns of character offsets: plain integers, no grouping.
+OFFSET_COLUMNS = ("start", "end")
+
+
+def localised(frame: pd.DataFrame, lang: str, columns: Iterable[str] | None = None,
+              decimals: Mapping[str, int] | None = None) -> pd.DataFrame:
+    """A display copy of `frame` for `lang`: chosen columns, headers and coded values
+    (status, timepoint, unit, kind, relation) translated, numbers written the local way."""
+    check_lang(lang)
+    decimals = dict(decimals or {})
+    out = frame[list(columns)] if columns is not None else frame.copy()
+    out = out.copy()
+    for c in out.columns:
+        col = out[c]
+        if c in OFFSET_COLUMNS:
+            out[c] = col.map(lambda v: "" if pd.isna(v) else str(int(v)))
+        elif pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
+            out[c] = col.map(lambda v, c=c: "" if pd.isna(v) else fmt_num(v, lang,
+                                                                           decimals.get(c)))
+        else:
+            out[c] = col.map(lambda v: "" if is_missing(v) else (
+                t_or(f"val_{v}", lang, v) if isinstance(v, str)
+                else ("✓" if v is True else "✗" if v is False else v)))
+    names = {c: t_or(f"col_{c}", lang, c) for c in out.columns}
+    return out.rename(columns=names).reset_index(drop=True)
+
+
+def overview(article: Article, lang: str = "vi") -> pd.DataFrame:
+    """Headline, publication time, byline and word count as a two-column table in `lang`."""
+    rows = [
+        ("headline", article.headline.text),
+        ("published", article.published.strftime("%Y-%m-%d %H:%M %z") if article.published
+         else ""),
+        ("byline", article.byline.text if article.byline else ""),
+        ("word_count", fmt_num(article.word_count, lang, 0)),
+    ]
+    return pd.DataFrame([(t(k, lang), v) for k, v in rows], columns=[t("field", lang),
+                                                                    t("value", lang)])
+
+
+def rank_table(ctx: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """`context.province_context` as a reader's table in `lang` (numbers formatted for the
+    locale)."""
+    check_lang(lang)
+    province, region = ctx["province"].iloc[0], ctx["region"].iloc[0]
+    rank = [("–" if pd.isna(r) else t("context_rank_of", lang, rank=int(r), n=int(n)))
+            for r, n in zip(ctx["rank"], ctx["n_ranked"], strict=True)]
+    return pd.DataFrame({
+        t("context_col_year", lang): ctx["year"].astype(str),
+        t("context_col_status", lang): [t(f"context_status_{s}", lang) for s in ctx["status"]],
+        t("context_col_province_rate", lang, province=province):
+            [number(v, lang, 1) for v in ctx["value"]],
+        t("context_col_rank", lang): rank,
+        t("context_col_region_rate", lang, region=region_label(region, lang)):
+            [number(v, lang, 1) for v in ctx["region_value"]],
+        t("context_col_country_rate", lang): [number(v, lang, 1) for v in ctx["country_value"]],
+    }).set_index(t("context_col_year", lang))
+
+
+def _qualified(value: float, qualifier: str, lang: str) -> str:
+    text = fmt_num(value, lang)
+    if qualifier.startswith("<"):
+        return t("context_qualifier_below", lang, value=text)
+    if qualifier.startswith("approx"):
+        return t("context_qualifier_approx", lang, value=text)
+    return text
+
+
+def national_table(national: pd.DataFrame, lang: str,
+                   article: pd.DataFrame | None = None) -> pd.DataFrame:
+    """National MOLISA and VHLSS rates (and the article's figures `context.article_rates` when
+    given) as a reader's table: one row per figure, each with its measure, standard, time point
+    and source."""
+    check_lang(lang)
+    rows = []
+    for measure, mtype, ind in (("molisa", "admin_molisa", "poor_household_rate"),
+                                ("vhlss", "survey_vhlss",
+                                 "multidimensional_poverty_rate_gso_vhlss")):
+        rates = national_rates(national, mtype, ind)
+        for _, part in rates.groupby(["x", "standard", "source_id"], sort=True):
+            r = part.iloc[0]
+            if len(part) == 2 and r["qualifier"].startswith("range"):
+                text = t("context_qualifier_range", lang, low=fmt_num(part["value"].min(), lang),
+                         high=fmt_num(part["value"].max(), lang))
+            else:
+                text = _qualified(r["value"], r["qualifier"], lang)
+            if "preliminary" in r["qualifier"]:
+                text += f" ({t('context_preliminary', lang)})"
+            rows.append((t("context_country", lang), t(f"context_measure_{measure}", lang),
+                         standard_label(r["standard"], lang), r["year"],
+                         t(f"context_timepoint_{r['timepoint']}", lang), text, r["source_id"]))
+    if article is not None:
+        for r in article.itertuples():
+            rows.append((r.place, t("context_measure_dolisa_article", lang, province=r.place),
+                         standard_label(r.standard, lang), r.year,
+                         t(f"context_timepoint_{r.timepoint}", lang)
+                         if r.timepoint in TIMEPOINT_OFFSET else r.timepoint,
+                         fmt_num(r.value, lang) + ("" if r.status == "actual"
+                                                   else f" ({t_or(r.status, lang, r.status)})"),
+                         r.claim_id))
+    cols = [t(f"context_col_{c}", lang) for c in
+            ("place", "measure", "standard", "year", "timepoint", "value", "source")]
+    return pd.DataFrame(rows, columns=cols)
