@@ -25,10 +25,9 @@ from analysis.show.annotate import (
     main_annotate,
     read_layer,
     source_caption,
-    source_link,
-    source_page,
     write_annotated,
 )
+from analysis.show.links import source_link, source_page
 from analysis.show.style import PALETTE
 
 # A short article in the same register: a dateline, a headline with hostile markup, a lead with

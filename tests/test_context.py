@@ -10,6 +10,7 @@ import pytest
 
 from analysis.compute import context
 from analysis.data import external, paths
+from analysis.data.processed import load_claims
 from analysis.data.provinces import article_provinces
 from analysis.errors import UserError
 
@@ -143,18 +144,18 @@ def test_article_rates_from_claims(tmp_path):
                       "actual,Phú Yên,,\n"
                     + 'c11,"3,93%",11,12,3.93,,percent,poor_household_rate,2019,end_of_year,actual,'
                       "Phú Yên,,c02\n", encoding="utf-8")
-    rates = context.article_rates(path)
+    rates = context.article_rates(load_claims(path))
     assert rates["claim_id"].tolist() == ["c09", "c02", "c03"]
     assert rates["value"].tolist() == [12.62, 3.93, 2.54]
     assert rates["standard"].eq("multidimensional_2016_2020").all()
-    assert context.article_rates(tmp_path / "missing.csv") is None
+    assert context.article_rates(None) is None
 
 
 def test_article_rates_from_the_committed_claims():
     with open(paths.PROCESSED / "claims.csv", encoding="utf-8", newline="") as f:
         raw = [r for r in csv.DictReader(f) if r["unit"] == "percent"
                and r["indicator"] == "poor_household_rate" and not r["same_as"]]
-    rates = context.article_rates()
+    rates = context.article_rates(load_claims())
     assert sorted(rates["value"]) == sorted(float(r["value"]) for r in raw)
     assert set(rates["place"]) <= set(article_provinces())
 
@@ -164,7 +165,7 @@ def test_bad_claims_file_is_a_user_error(tmp_path):
     path.write_text(CLAIMS_HEADER + 'c02,"x",1,2,abc,,percent,poor_household_rate,2019,'
                     "end_of_year,actual,Phú Yên,,\n", encoding="utf-8")
     with pytest.raises(UserError, match=r"claims\.csv:2 \(row 1\), column 'value'"):
-        context.article_rates(path)
+        context.article_rates(load_claims(path))
 
 
 def test_ranking_gap_names_the_province_without_a_value(data):
@@ -173,7 +174,7 @@ def test_ranking_gap_names_the_province_without_a_value(data):
 
 
 def test_measures_frame_holds_every_point_and_its_source(data):
-    article = context.article_rates()
+    article = context.article_rates(load_claims())
     frame = context.measures_frame(data.gso, data.national, article, "Hải Dương")
     assert list(frame.columns) == context.MEASURES_COLUMNS
     assert list(dict.fromkeys(frame["panel"])) == ["gso", "molisa", "vhlss"]

@@ -13,6 +13,7 @@ import pytest
 
 from analysis.data import paths
 from analysis.data.external import GSO_PROVINCE
+from analysis.show.record import read_records
 from analysis.show.style import figure_name
 
 NOTEBOOK = paths.NOTEBOOKS / "05_national_context.ipynb"
@@ -28,9 +29,7 @@ def _run(tmp_path, monkeypatch, **params):
 
 
 def _values(nb):
-    cell = next(c for c in nb.cells if "key-values" in c.metadata.get("tags", []))
-    (output,) = [o for o in cell.outputs if "application/json" in o.get("data", {})]
-    return output["data"]["application/json"]
+    return read_records(nb)["key-values"].values
 
 
 def _raw(province):

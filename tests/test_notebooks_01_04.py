@@ -1,5 +1,5 @@
-"""Notebooks 01–04 executed with papermill, checking what they computed (the JSON of the cell
-tagged `key-values`), what they told the reader, and the figures they wrote.
+"""Notebooks 01–04 executed with papermill, checking what they computed (the facts recorded
+under the label `key-values`), what they told the reader, and the figures they wrote.
 
 Kernels are kept to the minimum that covers every province and both languages per notebook:
 01–03 run once for each of the article's three provinces, the languages alternating so each
@@ -17,6 +17,7 @@ import papermill as pm
 import pytest
 
 from analysis.data import paths
+from analysis.show.record import read_records
 from analysis.show.style import figure_name
 
 pytestmark = pytest.mark.slow
@@ -61,9 +62,7 @@ def run(tmp_path_factory):
 def values(nb: nbformat.NotebookNode) -> dict:
     cells = [c for c in nb.cells if "key-values" in c.metadata.get("tags", [])]
     assert len(cells) == 1
-    (data,) = [o["data"]["application/json"] for o in cells[0].outputs
-               if "application/json" in o.get("data", {})]
-    return data
+    return read_records(nb)["key-values"].values
 
 
 def markdown(nb: nbformat.NotebookNode) -> str:
@@ -77,7 +76,7 @@ def html(nb: nbformat.NotebookNode) -> str:
 
 
 def images(nb: nbformat.NotebookNode) -> int:
-    return sum("image/png" in o.get("data", {}) for c in nb.cells if c.cell_type == "code"
+    return sum("image/svg+xml" in o.get("data", {}) for c in nb.cells if c.cell_type == "code"
                for o in c.outputs)
 
 

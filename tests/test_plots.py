@@ -20,6 +20,7 @@ from analysis.data import external
 from analysis.data.checks import load_checks
 from analysis.data.codebook import load_codebook
 from analysis.data.external import load_targets
+from analysis.data.processed import load_claims
 from analysis.reading import similarity, themes  # noqa: E402
 from analysis.show import plots, style
 
@@ -158,7 +159,7 @@ def test_context_figures_carry_source_ids(data):
 
 
 def test_measures_figure_draws_the_articles_figures_beside_the_national_ones(data):
-    article = context.article_rates()
+    article = context.article_rates(load_claims())
     measures = context.measures_frame(data.gso, data.national, article, PY)
     fig = plots.measures_figure(measures, lang="en")
     drawn = sorted(y for line in fig.axes[1].get_lines() if line.get_marker() == "D"

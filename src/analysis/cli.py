@@ -169,8 +169,7 @@ def _cmd_replicate(args: argparse.Namespace) -> int:
 
     for lang in args.lang or ["vi", "en"]:
         for path in build_replication(Path(args.reports_dir), check_lang(lang, "--lang"),
-                                      province=args.province, formats=args.formats,
-                                      figures_dir=args.figures_dir and Path(args.figures_dir)):
+                                      province=args.province, formats=args.formats):
             print(path)
     return 0
 
@@ -185,8 +184,6 @@ def _add_replicate(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--province", help="focus province (default: the article's first)")
     p.add_argument("--reports-dir", metavar="DIR", default=str(paths.REPORTS),
                    help="reports folder with executed/ (default: reports/)")
-    p.add_argument("--figures-dir", metavar="DIR",
-                   help="where the notebooks saved their figures (default: REPORTS_DIR/figures)")
     p.add_argument("--formats", nargs="+", default=["html", "pdf"], metavar="FMT",
                    help="html and/or pdf")
     p.set_defaults(func=_cmd_replicate)

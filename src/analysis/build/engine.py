@@ -42,6 +42,7 @@ from analysis.build import cache, index
 from analysis.data import paths
 from analysis.data.config import DEFAULT_CONFIG, FORMATS, INJECTED_TAG, Job, load_config
 from analysis.data.files import sweep_temporary, write_files
+from analysis.data.provinces import default_province
 from analysis.data.raw import article_meta
 from analysis.errors import UserError
 
@@ -484,7 +485,17 @@ def _record(plan: _Plan, layout: Layout, fp: cache.Fingerprint, outputs: dict[st
             "packages": fp.package_list, "built_at": built_at, "seconds": round(seconds, 3),
             "outputs": {f: outs[f] for f in FORMATS if f in outs},
             "executed": layout.link(layout.executed(job.name)),
-            "executed_sha256": cache.sha256_bytes(executed_text.encode("utf-8"))}
+            "executed_sha256": cache.sha256_bytes(executed_text.encode("utf-8")),
+            "facts": recorded_facts(executed_text)}
+
+
+def recorded_facts(executed_text: str) -> dict[str, Any]:
+    """The facts an executed notebook recorded, by label (`analysis.show.record`): the
+    manifest carries them, so no reader format ever has to print them."""
+    from analysis.show.record import read_records  # deferred import (README: Architecture)
+
+    return {label: rec.values for label, rec in read_records(json.loads(executed_text)).items()
+            if rec.kind == "facts"}
 
 
 def _finish_execution(plan: _Plan, res: dict[str, Any], layout: Layout,
@@ -591,13 +602,13 @@ def write_manifest(layout: Layout, jobs: list[Job], outcomes: dict[str, Outcome]
             "parameters": job.parameters, "status": status, "error": error,
             "failed_notebook": (error or {}).get("failed_notebook"),
             "cache_key": None, "key_parts": None, "packages_sha256": None,
-            "built_at": None, "seconds": None, "outputs": {}, "executed": None}
+            "built_at": None, "seconds": None, "outputs": {}, "executed": None, "facts": {}}
         if rec:
             pk = rec.get("key_parts", {}).get("packages_sha256")
             entry.update(cache_key=rec.get("key"), key_parts=rec.get("key_parts"),
                          packages_sha256=pk, built_at=rec.get("built_at"),
                          seconds=rec.get("seconds"), outputs=rec.get("outputs", {}),
-                         executed=rec.get("executed"))
+                         executed=rec.get("executed"), facts=rec.get("facts") or {})
             if pk and rec.get("packages"):
                 package_lists.setdefault(pk, rec["packages"])
         entries.append(entry)
@@ -643,9 +654,19 @@ def refresh_index(layout: Layout, manifest: dict[str, Any] | None = None) -> Non
                         *layout.reports.glob("replication_*.*")])
     pages = {layout.reports / index.BUILD_PAGE: index.render_build_page(manifest, documents)}
     for lang, page in index.LANDING.items():
+        source = next((d for d in documents if d.startswith("source/")
+                       and d.endswith("_en.html") == (lang == "en")), "")
         pages[layout.reports / page] = index.render_landing(
-            manifest, lang, article=_article(layout, lang), documents=documents)
+            manifest, lang, article=_article(layout, lang), documents=documents,
+            findings=index.findings(manifest, lang, source, _default_province(layout)))
     write_files(pages)
+
+
+def _default_province(layout: Layout) -> str | None:
+    try:
+        return default_province(layout.data / "processed" / "lessons.csv")
+    except UserError:
+        return None
 
 
 def _article(layout: Layout, lang: str) -> index.Article | None:

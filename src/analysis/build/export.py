@@ -103,8 +103,23 @@ def _strip_ansi(nb: NotebookNode) -> None:
                 out["traceback"] = [_ANSI_RE.sub("", line) for line in out.get("traceback", [])]
 
 
+#: What a reader format can show; an output with none of these (recorded facts, JSON) is
+#: for the executed notebook and the manifest, never for a reader.
+READER_MIMES = ("text/plain", "text/html", "text/markdown", "text/latex", "image/png",
+                "image/jpeg", "image/svg+xml")
+
+
+def _drop_unreadable(nb: NotebookNode) -> None:
+    for cell in nb.cells:
+        if cell.get("cell_type") == "code":
+            cell.outputs = [o for o in cell.get("outputs", [])
+                            if o.get("output_type") not in ("display_data", "execute_result")
+                            or any(m in o.get("data", {}) for m in READER_MIMES)]
+
+
 def _prepare(nb: NotebookNode, where: str) -> NotebookNode:
-    """Copy without the injected cell, NFC everywhere, no ANSI codes, no remote images."""
+    """Copy without the injected cell, NFC everywhere, no ANSI codes, no remote images, no
+    output a reader format cannot show."""
     if not isinstance(nb, dict) or "cells" not in nb:
         raise UserError(
             "not a notebook (no 'cells')", where=where, fix="pass an nbformat.NotebookNode"
@@ -112,6 +127,7 @@ def _prepare(nb: NotebookNode, where: str) -> NotebookNode:
     out = strip_injected(nb)
     _nfc(out)
     _strip_ansi(out)
+    _drop_unreadable(out)
     for i, cell in enumerate(out.cells):
         if cell.get("cell_type") != "markdown":
             continue

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import re
+import string
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from urllib.parse import quote
 
 from analysis.data.config import FORMATS, LANGS
 from analysis.show.i18n import t
+from analysis.show.links import source_link
 
 #: Landing page of each language, and the build page, under reports/.
 LANDING = {"vi": "index.html", "en": "index_en.html"}
@@ -315,6 +317,43 @@ def _when(stamp: object) -> str:
     text = str(stamp or "")
     m = re.fullmatch(r"(\d{4}-\d\d-\d\d)T(\d\d:\d\d)(?::\d\d(?:\.\d+)?)?\+00:00", text)
     return f"{m.group(1)} {m.group(2)} UTC" if m else text
+
+
+#: Facts whose numbers link to claims: field → the field holding the claim ids it was read from.
+LINKED_FIELDS = {"first_rate": "first_rate_ids", "actual_rate": "actual_rate_ids",
+                 "last_rate": "last_rate_ids", "earlier": "earlier_ids", "later": "later_ids"}
+
+
+def finding(template: str, facts: dict[str, Any], page: str) -> list[tuple[str, str | None]]:
+    """A key finding as runs: `template`'s literal text, and each field filled from the
+    recorded `facts`, linked to the first claim it was read from on the annotated `page`."""
+    runs: list[tuple[str, str | None]] = []
+    for literal, name, _spec, _conv in string.Formatter().parse(template):
+        if literal:
+            runs.append((literal, None))
+        if name is None:
+            continue
+        ids = str(facts.get(LINKED_FIELDS.get(name, ""), "") or "").split(";")
+        href = source_link("claim", ids[0].strip(), page=page) if ids[0].strip() else None
+        runs.append((str(facts.get(name, "–")), href))
+    return runs
+
+
+def findings(manifest: dict[str, Any], lang: str, page: str,
+             province: str | None = None) -> list[list[tuple[str, str | None]]]:
+    """The key findings for the landing page in `lang`, from the facts notebooks 01, 02 and
+    04 recorded (the manifest carries them): for `province` (default: the first report)."""
+    out = []
+    for number in ("01", "02", "04"):
+        for r in manifest.get("reports", []):
+            params = r.get("parameters") or {}
+            facts = (r.get("facts") or {}).get("facts")
+            if _number(r) != number or params.get("lang") != lang or not facts or (
+                    province and params.get("province", province) != province):
+                continue
+            out.append(finding(t(f"index_finding_{number}", lang), facts, page))
+            break
+    return out
 
 
 def render_landing(manifest: dict[str, Any], lang: str, *, article: Article | None = None,

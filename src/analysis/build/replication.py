@@ -3,10 +3,11 @@
 `build_replication` reads reports/executed/<name>.ipynb for the focus province (names from
 the report declarations, notebooks/reports.yml) and writes reports/replication_<lang>.html
 and .pdf: a cover (article, build date, package version, git commit), contents, a one-page
-summary whose every number is read from the notebooks' `key-values` cells, the notebooks'
-sections in order (their markdown and output tables and figures; no code, no papermill
-parameters cell), a methods section, a sources section generated from
-data/external/SOURCES.md and the article's metadata and, in the PDF, the annotated article.
+summary whose every number is a fact a notebook recorded (`analysis.show.record`), the
+notebooks' sections in order (their markdown and their recorded tables and figures, embedded
+by label; no code, no papermill parameters cell), a methods section, a sources section
+generated from data/external/SOURCES.md and the article's metadata and, in the PDF, the annotated
+article.
 
 How it works: the parts are put into one notebook that `analysis.build.export` renders, so the
 HTML is checked self-contained and the PDF goes through the same pandoc → Typst route as every
@@ -16,64 +17,50 @@ pair of raw cells: `text/html` (read by nbconvert, dropped by pandoc's Typst wri
 labels with the same names (`sec-01`, `fig-3`, `tab-2`, `src-<source id>`), so a reference
 is `#fig-3` in one and `<fig-3>` in the other.
 
-Figures are the SVG files each notebook run wrote to reports/figures/ (matplotlib with
-`svg.fonttype: none`: the text stays text). In the PDF, Typst draws them with DejaVu Sans from
-matplotlib's own font folder, handed to Typst next to the shipped fonts; in the HTML they are
-inline SVG with a DejaVu Sans subset embedded as a data: font, so they look the same offline.
-A figure with no SVG from this run falls back to the notebook's PNG (said in its caption).
-The ids in a figure's source line become links: claims and lessons to the annotated article
-(HTML) or the appendix (PDF), source ids to the sources section.
+Figures are the SVG outputs the notebooks recorded (text drawn as paths, so they need no
+font and look the same offline and in print), with the caption and the claim, lesson and
+source ids recorded beside them; nothing is read back from notebook source, file times or
+image text. The ids become links: claims and lessons to the annotated article (HTML) or the
+appendix (PDF), source ids to the sources section.
 """
 
 from __future__ import annotations
 
-import base64
 import copy
 import datetime as dt
 import html
-import io
-import logging
 import re
-import shutil
 import string
 import subprocess
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import matplotlib
 import nbformat
 from babel.dates import format_datetime
-from fontTools import subset
 from nbformat import NotebookNode
 
 from analysis import __version__
 from analysis.build import export
-from analysis.build.export import check_fonts, notebook_title
+from analysis.build.export import notebook_title
 from analysis.data import paths
 from analysis.data.config import DEFAULT_CONFIG, INJECTED_TAG, PARAMETERS_TAG, load_config
-from analysis.data.files import slugify, write_atomic
+from analysis.data.files import write_atomic
 from analysis.data.provinces import default_province, resolve_province
 from analysis.data.raw import SourceEntry, article_meta, read_sources
 from analysis.errors import UserError
 from analysis.show import annotate
 from analysis.show.annotate import typst_string
 from analysis.show.i18n import check_lang, fmt_num, t
-from analysis.show.style import figure_name
+from analysis.show.links import page_name, source_link, source_page
+from analysis.show.record import Record, is_caption, read_records, record_of
 
 NOTEBOOK_STEMS = ("01_poverty_trajectory", "02_repoverty", "03_lessons", "04_claims_audit",
                   "05_national_context")
 FORMATS = ("html", "pdf")
-KEY_VALUES_TAG = "key-values"
-SVG_FONT = "DejaVu Sans"
-SVG_FONT_FILES = {("normal", "normal"): "DejaVuSans.ttf", ("bold", "normal"): "DejaVuSans-Bold.ttf",
-                  ("normal", "italic"): "DejaVuSans-Oblique.ttf",
-                  ("bold", "italic"): "DejaVuSans-BoldOblique.ttf"}
 APPENDIX_LABEL = "rep-appendix"
 
-_SAVE_RE = re.compile(r"save_figure\(\s*[^,]+,\s*['\"]([^'\"]+)['\"]")
 _HEADING_RE = re.compile(r"^(#{1,6})(\s+)(.*)$", re.MULTILINE)
 _TITLE_RE = re.compile(r"^##\s+\d{2}\s*·\s*(.+?)\s*$")
 _CLAIM_ID_RE = re.compile(r"^c\d+$")
@@ -114,7 +101,7 @@ class Links:
     def html_href(self, run: Run) -> str | None:
 
         if run.kind in ("claim", "lesson") and self.source_page:
-            return annotate.source_link(run.kind, run.text, page=self.source_page)
+            return source_link(run.kind, run.text, page=self.source_page)
         if run.kind == "source" and run.text in self.source_ids:
             return f"#{source_anchor(run.text)}"
         if run.kind == "ref":
@@ -216,7 +203,12 @@ class Section:
     name: str  # output name, e.g. 01_poverty_trajectory_phu-yen_vi
     path: Path
     nb: NotebookNode
-    values: dict[str, Any] = field(default_factory=dict)
+    records: dict[str, Record] = field(default_factory=dict)
+
+    def facts(self, label: str = "facts") -> dict[str, Any]:
+        """The facts the notebook recorded under `label` ({} when it recorded none)."""
+        rec = self.records.get(label)
+        return dict(rec.values) if rec is not None and isinstance(rec.values, dict) else {}
 
     @property
     def anchor(self) -> str:
@@ -271,32 +263,13 @@ def read_sections(reports_dir: Path, lang: str, province: str,
             raise UserError(f"cannot read the executed notebook ({type(e).__name__})",
                             where=str(path), fix="rebuild it with `python -m analysis build "
                             f"--force --only {name}`") from None
-        values = key_values(nb)
-        if values is None:
-            raise UserError("the executed notebook has no `key-values` output (did it fail?)",
+        records = read_records(nb)
+        if "key-values" not in records:
+            raise UserError("the executed notebook recorded no `key-values` (did it fail?)",
                             where=str(path),
                             fix=f"rebuild it with `python -m analysis build --only {name}`")
-        sections.append(Section(number, name, path, nb, values))
+        sections.append(Section(number, name, path, nb, records))
     return sections
-
-
-def key_values(nb: NotebookNode) -> dict[str, Any] | None:
-    """The JSON a notebook recorded in its cell tagged `key-values`, or None."""
-    for cell in nb.cells:
-        if KEY_VALUES_TAG in cell.get("metadata", {}).get("tags", []):
-            for out in cell.get("outputs", []):
-                data = out.get("data", {}).get("application/json")
-                if isinstance(data, dict):
-                    return data
-    return None
-
-
-def lookup(values: dict[str, Any], dotted: str) -> Any:
-    """`values['a'][0]['b']` for 'a.0.b' (the `key` of a number in the summary)."""
-    item: Any = values
-    for part in dotted.split("."):
-        item = item[int(part)] if isinstance(item, list) else item[part]
-    return item
 
 
 # --------------------------------------------------------------------------------------------
@@ -312,41 +285,6 @@ class Figure:
     ids: list[str]
 
 
-def _svg_texts(svg: str) -> list[str]:
-    return [html.unescape(re.sub(r"<[^>]+>", "", m))
-            for m in re.findall(r"<text\b[^>]*>(.*?)</text>", svg, flags=re.DOTALL)]
-
-
-def figure_ids(svg: str) -> list[str]:
-    """The claim/lesson/source ids of a figure's source line ('… [c09, c02, res80_x]')."""
-    joined = " ".join(_svg_texts(svg))
-    found = re.findall(r"\[([^\[\]]+)\]", joined)
-    if not found:
-        return []
-    return [i.strip() for i in found[-1].split(",") if i.strip()]
-
-
-def find_svg(stem: str, section: Section, figures_dir: Path) -> str | None:
-    """The SVG this notebook run saved for figure `stem`, or None when there is none or it is
-    older than the run (a stale file from another build)."""
-
-    params = section.nb.metadata.get("papermill", {}).get("parameters", {})
-    choices = []
-    if "province" in params:
-        choices.append({"province": slugify(params["province"]), "lang": params["lang"]})
-    choices.append({"lang": params.get("lang", "")})
-    started = section.started
-    for p in choices:
-        path = figures_dir / f"{figure_name(stem, p)}.svg"
-        if not path.is_file():
-            continue
-        mtime = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
-        if started is not None and mtime < started - dt.timedelta(seconds=2):
-            return None
-        return path.read_text(encoding="utf-8")
-    return None
-
-
 def inline_svg(svg: str, prefix: str) -> str:
     """A matplotlib SVG made fit to sit inside an HTML page next to others: no XML prologue,
     every id (and reference to it) prefixed, scaled to the column width."""
@@ -359,41 +297,6 @@ def inline_svg(svg: str, prefix: str) -> str:
     svg = re.sub(r'(\bid="|url\(#|href="#)([^")]+)', sub, svg)
     svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.DOTALL)
     return svg.replace("<svg ", '<svg class="rep-svg" ', 1)
-
-
-def _svg_font_dir() -> Path:
-
-    return Path(matplotlib.get_data_path()) / "fonts" / "ttf"
-
-
-def svg_font_css(svgs: Iterable[str]) -> str:
-    """@font-face rules embedding the DejaVu Sans glyphs the figures use (data: URIs)."""
-
-
-    logging.getLogger("fontTools.subset").setLevel(logging.ERROR)  # "FFTM NOT subset" notes
-    chars: dict[tuple[str, str], set[str]] = {}
-    for svg in svgs:
-        for m in re.finditer(r"<text\b([^>]*)>(.*?)</text>", svg, flags=re.DOTALL):
-            attrs = m.group(1)
-            weight = "bold" if re.search(r"font-weight:\s*(bold|[6-9]00)", attrs) else "normal"
-            style = "italic" if re.search(r"font-style:\s*(italic|oblique)", attrs) else "normal"
-            text = html.unescape(re.sub(r"<[^>]+>", "", m.group(2)))
-            chars.setdefault((weight, style), set()).update(text)
-    rules = []
-    for (weight, style), used in sorted(chars.items()):
-        options = subset.Options()
-        options.layout_features = ["*"]
-        font = subset.load_font(str(_svg_font_dir() / SVG_FONT_FILES[(weight, style)]), options)
-        sub = subset.Subsetter(options)
-        sub.populate(text="".join(sorted(used)) + " ")
-        sub.subset(font)
-        buffer = io.BytesIO()
-        subset.save_font(font, buffer, options)
-        data = base64.b64encode(buffer.getvalue()).decode("ascii")
-        rules.append(f"@font-face{{font-family:'{SVG_FONT}';font-weight:{weight};"
-                     f"font-style:{style};src:url(data:font/ttf;base64,{data}) "
-                     "format('truetype');}")
-    return "\n".join(rules)
 
 
 # --------------------------------------------------------------------------------------------
@@ -560,131 +463,27 @@ def _md_inline(text: str) -> Inline:
     return runs
 
 
-def _num(section: Section, dotted: str, lang: str, decimals: int | None = None,
-         scale: float = 1.0) -> Run:
-    value = lookup(section.values, dotted)
-    return Run("num", fmt_num(float(value) * scale, lang, decimals),
-               f"{section.number}:{dotted}")
-
-
-def _when(row: dict[str, Any], prefix: str, lang: str) -> str:
-    timepoint = row.get(f"{prefix}timepoint" if prefix else "timepoint")
-    period = row.get(f"{prefix}period" if prefix else "period")
-    key = {"start_of_year": "rep_start_of", "end_of_year": "rep_end_of"}.get(timepoint, "rep_in")
-    return t(key, lang, period=period)
+def _facts_runs(section: Section) -> dict[str, Run]:
+    """A notebook's recorded facts as numbers of the summary (each keeps where it came from:
+    '01:facts.first_rate')."""
+    return {k: Run("num", str(v), f"{section.number}:facts.{k}")
+            for k, v in section.facts().items()}
 
 
 def summary(doc: Document, sections: dict[str, Section], province: str) -> None:
-    """The one-page summary: each sentence's numbers read from the notebooks' key values."""
-    lang = doc.lang
-    figs = {s: doc.section_figs.get(s, []) for s in sections}
+    """The one-page summary: one sentence per notebook, its numbers the facts the notebook
+    recorded (formatted there by `analysis.show.words`), each sentence pointing to the
+    section's figures."""
     items: list[Inline] = []
-
-    s1 = sections["01"]
-    traj = s1.values.get("trajectory") or []
-    actual = [i for i, r in enumerate(traj) if r.get("status") == "actual"]
-    estimate = [i for i, r in enumerate(traj) if r.get("status") == "estimate"]
-    falls = s1.values.get("falls") or []
-    fall_a = next((i for i, r in enumerate(falls) if r.get("status") == "actual"
-                   and r.get("from_first")), None)
-    fall_e = next((i for i, r in enumerate(falls) if r.get("status") == "estimate"
-                   and r.get("from_first")), None)
-    if len(actual) >= 2 and estimate and fall_a is not None and fall_e is not None:
-        a0, a1, e0 = actual[0], actual[-1], estimate[-1]
-        comp = s1.values.get("comparison") or []
-        targets = []
-        for i, row in enumerate(comp):
-            if row.get("status") != "actual":
-                continue
-            lo, hi = row.get("value_low"), row.get("value_high")
-            value = [_num(s1, f"comparison.{i}.value_low", lang)]
-            if hi is not None and hi != lo:
-                value += [_text("–"), _num(s1, f"comparison.{i}.value_high", lang)]
-            scope_key = "scope_" + re.sub(r"\W+", "_", str(row.get("scope", ""))).strip("_")
-            try:
-                scope = t(scope_key, lang)
-            except KeyError:
-                scope = str(row.get("scope", ""))
-            targets.append(fill(t("rep_target_item", lang),
-                                instrument=str(row.get("instrument", "")).split(" (")[0],
-                                scope=scope, value=value,
-                                relation=t(f"relation_{row.get('relation')}", lang)))
-        sentence = fill(
-            t("rep_sum_01", lang), province=province,
-            r0=_num(s1, f"trajectory.{a0}.rate", lang),
-            h0=_num(s1, f"trajectory.{a0}.households", lang, 0),
-            when0=_when(traj[a0], "", lang),
-            r1=_num(s1, f"trajectory.{a1}.rate", lang),
-            h1=_num(s1, f"trajectory.{a1}.households", lang, 0),
-            when1=_when(traj[a1], "", lang),
-            r2=_num(s1, f"trajectory.{e0}.rate", lang), when2=_when(traj[e0], "", lang),
-            pp=_num(s1, f"falls.{fall_a}.pp_per_year", lang, 2),
-            pp_est=_num(s1, f"falls.{fall_e}.pp_per_year", lang, 2),
-            targets=_join(targets, "; "))
-        items.append(sentence + _fig_refs(doc, figs["01"][:1]))
-    growth = s1.values.get("growth") or []
-    if growth:
-        g = growth[0]
-        items.append(fill(
-            t("rep_sum_01_totals", lang),
-            t0=_num(s1, "growth.0.total_from", lang, 0), when0=_when(g, "from_", lang),
-            t1=_num(s1, "growth.0.total_to", lang, 0), when1=_when(g, "to_", lang),
-            chg=_num(s1, "growth.0.change_pct", lang, 1),
-            per_year=_num(s1, "growth.0.pct_per_year", lang, 2)) + _fig_refs(doc, figs["01"][1:]))
-
-    s2 = sections["02"]
-    diff, esc = s2.values.get("difference") or [], s2.values.get("escaped") or []
-    if diff and esc:
-        d, e = diff[0], esc[0]
-        items.append(fill(
-            t("rep_sum_02", lang),
-            a=_num(s2, "difference.0.earlier", lang), pa=str(d.get("earlier_period")),
-            b=_num(s2, "difference.0.later", lang), pb=str(d.get("later_period")),
-            diff=_num(s2, "difference.0.computed", lang, 2),
-            stated=Run("num", str(d.get("stated_quote")), "02:difference.0.stated_quote"),
-            n=_num(s2, "escaped.0.households", lang, 0), pn=str(e.get("period")),
-            per_year=_num(s2, "escaped.0.per_year", lang, 0)) + _fig_refs(doc, figs["02"]))
-
-    s3 = sections["03"]
-    facts, reused = s3.values.get("facts") or {}, s3.values.get("reused") or []
-    if facts:
-        pairs = [fill(t("rep_sum_03_pair", lang), a=[Run("lesson", str(r["lesson_a"]))],
-                      b=[Run("lesson", str(r["lesson_b"]))],
-                      words=_num(s3, f"reused.{i}.shared_words", lang, 0))
-                 for i, r in enumerate(reused)]
-        items.append(fill(
-            t("rep_sum_03", lang), n_places=_num(s3, "facts.n_places", lang, 0),
-            shared=str(facts.get("shared_all", "")),
-            n_reused=Run("num", fmt_num(len(reused), lang, 0), "03:reused.#"),
-            pairs=_join(pairs, "; ")) + _fig_refs(doc, figs["03"]))
-
-    s4 = sections["04"]
-    counts = s4.values.get("counts") or {}
-    if counts:
-        audit = s4.values.get("audit") or []
-        flagged = list(dict.fromkeys(r.get("kind") for r in audit if r.get("status") == "flag"))
-        flags = ", ".join(_kind_name(k, lang) for k in flagged)
-        items.append(fill(
-            t("rep_sum_04", lang), n_claims=_num(s4, "n_claims", lang, 0),
-            n_checks=Run("num", fmt_num(len(audit), lang, 0), "04:audit.#"),
-            n_pass=_num(s4, "counts.n_pass", lang, 0), n_fail=_num(s4, "counts.n_fail", lang, 0),
-            n_flag=_num(s4, "counts.n_flag", lang, 0), flags=flags) + _fig_refs(doc, figs["04"]))
-
-    s5 = sections["05"]
-    v5 = s5.values
-    year = v5.get("latest_year_with_value")
-    molisa = v5.get("molisa") or []
-    m_last = max(range(len(molisa)), key=lambda i: molisa[i]["year"], default=None)
-    if year is not None and str(year) in (v5.get("rate") or {}) and m_last is not None:
-        y = str(year)
-        items.append(fill(
-            t("rep_sum_05", lang), province=province, rate=_num(s5, f"rate.{y}", lang, 1),
-            year=Run("num", y, "05:latest_year_with_value"),
-            rank=_num(s5, f"rank.{y}", lang, 0), n_ranked=_num(s5, f"n_ranked.{y}", lang, 0),
-            region_rate=_num(s5, f"region_rate.{y}", lang, 1),
-            country_rate=_num(s5, f"country_rate.{y}", lang, 1),
-            m_year=Run("num", str(molisa[m_last]["year"]), f"05:molisa.{m_last}.year"),
-            m_rate=_num(s5, f"molisa.{m_last}.value", lang)) + _fig_refs(doc, figs["05"]))
+    for number, section in sections.items():
+        facts = _facts_runs(section)
+        if not facts:
+            continue
+        try:
+            template = t(f"rep_sum_{number}", doc.lang)
+        except KeyError:
+            continue
+        items.append(fill(template, **facts) + _fig_refs(doc, doc.section_figs.get(number, [])))
     doc.bullets(items, "rep-summary")
 
 
@@ -734,20 +533,20 @@ def _adjust_markdown(md: str, has_title: bool, first: bool) -> str:
     return md
 
 
-def notebook_section(doc: Document, section: Section, province: str,
-                     figures_dir: Path) -> None:
-    """One notebook's markdown, tables and figures, in order, without code."""
+def notebook_section(doc: Document, section: Section, province: str) -> None:
+    """One notebook's markdown, tables and figures, in order, without code: figures and
+    tables are the outputs the notebook recorded (by label), each with its recorded caption
+    and ids; displayed captions and recorded facts are not repeated."""
     lang = doc.lang
     title = section_title(section, lang)
     doc.heading(section.anchor, f"{int(section.number)} · {title}")
     has_title = any(_TITLE_RE.match(str(o.get("data", {}).get("text/markdown", "")).split("\n")[0])
                     for c in section.nb.cells if c.cell_type == "code"
                     for o in c.get("outputs", []))
-    first_md, n_table, anchors = True, 0, []
-    header_seen = False
+    first_md, anchors, header_seen = True, [], False
     for cell in section.nb.cells:
         tags = cell.get("metadata", {}).get("tags", [])
-        if INJECTED_TAG in tags or PARAMETERS_TAG in tags or KEY_VALUES_TAG in tags:
+        if INJECTED_TAG in tags or PARAMETERS_TAG in tags:
             continue
         if cell.cell_type == "markdown":
             if not header_seen and re.match(r"^\s*#\s", cell.source):
@@ -757,39 +556,26 @@ def notebook_section(doc: Document, section: Section, province: str,
             continue
         if cell.cell_type != "code":
             continue
-        stems = _SAVE_RE.findall(cell.source)
-        images = [o for o in cell.get("outputs", []) if "image/png" in o.get("data", {})
-                  or "image/svg+xml" in o.get("data", {})]
         for out in cell.get("outputs", []):
-            data = out.get("data", {})
-            if out.get("output_type") not in ("display_data", "execute_result"):
-                continue  # streams (warnings) and errors are not report content
-            if "text/markdown" in data:
-                doc.markdown(_adjust_markdown(str(data["text/markdown"]), has_title, first_md))
-                first_md = False
-            elif "image/png" in data or "image/svg+xml" in data:
-                k = images.index(out)
-                stem = stems[k] if len(stems) == len(images) else None
-                svg = find_svg(stem, section, figures_dir) if stem else None
-                key = f"rep_fig_{stem}" if stem else ""
-                try:
-                    caption = t(key, lang, province=province) if stem else None
-                except KeyError:
-                    caption = None
-                caption = caption or t("rep_fig_generic", lang, section=int(section.number))
-                fig = doc.figure([_text(caption)], svg, figure_ids(svg) if svg else [], out)
-                anchors.append(fig)
-            elif "text/html" in data and "<table" in str(data["text/html"]):
-                n_table += 1
-                try:
-                    caption = t(f"rep_tab_{section.number}_{n_table}", lang, province=province)
-                except KeyError:
-                    caption = t("rep_tab_generic", lang, section=int(section.number))
+            if out.get("output_type") not in ("display_data", "execute_result") \
+                    or is_caption(out):
+                continue  # streams (warnings), errors and shown captions are not content
+            rec = record_of(out)
+            if rec is not None and rec.kind == "figure":
+                caption = rec.caption or t("rep_fig_generic", lang, section=int(section.number))
+                anchors.append(doc.figure([_text(caption)], rec.data.get("image/svg+xml"),
+                                          list(rec.ids), None))
+            elif rec is not None and rec.kind == "table":
+                caption = rec.caption or t("rep_tab_generic", lang, section=int(section.number))
                 out = copy.deepcopy(out)  # its links were made for reports/html/
                 out["data"]["text/html"] = str(out["data"]["text/html"]).replace(
                     'href="../source/', 'href="source/')
                 doc.table([_text(caption)], out)
-            # text/plain only (return values such as saved paths): not report content
+            elif rec is None and "text/markdown" in out.get("data", {}):
+                doc.markdown(_adjust_markdown(str(out["data"]["text/markdown"]), has_title,
+                                              first_md))
+                first_md = False
+            # facts and text/plain only (return values): not report content
     doc.section_figs[section.number] = anchors
 
 
@@ -801,12 +587,12 @@ def methods(doc: Document, audit_section: Section) -> None:
     doc.subheading(t("rep_methods_audit_h", lang))
     doc.para([_text(t("rep_methods_audit", lang))])
     items = []
-    for i, row in enumerate(audit_section.values.get("summary") or []):
+    for i, row in enumerate(audit_section.facts("key-values").get("summary") or []):
+        counts = {f"n_{s}": Run("num", fmt_num(row.get(s, 0), lang, 0),
+                                f"04:key-values.summary.{i}.{s}")
+                  for s in ("pass", "fail", "flag")}
         items.append(fill(t("rep_methods_audit_item", lang), kind=_kind_name(row.get("kind"), lang),
-                          check=str(row.get("check_id")),
-                          n_pass=_num(audit_section, f"summary.{i}.pass", lang, 0),
-                          n_fail=_num(audit_section, f"summary.{i}.fail", lang, 0),
-                          n_flag=_num(audit_section, f"summary.{i}.flag", lang, 0)))
+                          check=str(row.get("check_id")), **counts))
     if items:
         doc.bullets(items)
     doc.subheading(t("rep_methods_measures_h", lang))
@@ -901,7 +687,7 @@ def contents(doc: Document, insert_at: int) -> None:
 
 
 def assemble(sections: list[Section], lang: str, *, province: str,
-             figures_dir: Path = paths.FIGURES, source_page: str | None = None,
+             source_page: str | None = None,
              built: str | None = None, commit: str | None = None,
              meta: dict[str, Any] | None = None,
              sources: list[SourceEntry] | None = None) -> tuple[NotebookNode, Document]:
@@ -917,7 +703,7 @@ def assemble(sections: list[Section], lang: str, *, province: str,
     doc.heading("sec-summary", t("rep_sec_summary", lang))
     summary_at = len(doc.cells)
     for s in sections:
-        notebook_section(doc, s, province, figures_dir)
+        notebook_section(doc, s, province)
     methods(doc, by_number["04"])
     sources_section(doc, meta, sources)
     # the summary refers to figures, so it is written once they are numbered
@@ -925,7 +711,7 @@ def assemble(sections: list[Section], lang: str, *, province: str,
     summary(doc, by_number, province)
     doc.cells += tail
     contents(doc, toc_at)
-    style = f"<style>{CSS}\n{svg_font_css(f.svg for f in doc.figures if f.svg)}</style>"
+    style = f"<style>{CSS}</style>"
     doc.cells.insert(0, _raw(style, "html"))
     nb = nbformat.v4.new_notebook()
     nb.cells = doc.cells
@@ -935,25 +721,10 @@ def assemble(sections: list[Section], lang: str, *, province: str,
     return nb, doc
 
 
-def _typst_fonts(tmp: Path) -> Path:
-    """A font folder for Typst: the shipped fonts plus matplotlib's DejaVu Sans (the
-    figures' font)."""
-
-    src = check_fonts()
-    for f in src.iterdir():
-        if f.suffix.lower() in (".ttf", ".otf"):
-            shutil.copy2(f, tmp / f.name)
-    for name in SVG_FONT_FILES.values():
-        shutil.copy2(_svg_font_dir() / name, tmp / name)
-    return tmp
-
-
 def build_replication(reports_dir: Path = paths.REPORTS, lang: str = "vi", *,
                       province: str | None = None, formats: Sequence[str] = FORMATS,
-                      figures_dir: Path | None = None, config: Path | None = None,
-                      built: str | None = None) -> list[Path]:
-    """Write reports_dir/replication_<lang>.html and .pdf from the executed notebooks (and
-    the figures they wrote, by default under reports_dir/figures).
+                      config: Path | None = None, built: str | None = None) -> list[Path]:
+    """Write reports_dir/replication_<lang>.html and .pdf from the executed notebooks.
 
     The annotated article (reports_dir/source/…) is written first when it is missing, so the
     HTML's claim links resolve. Returns the paths written.
@@ -966,13 +737,12 @@ def build_replication(reports_dir: Path = paths.REPORTS, lang: str = "vi", *,
         raise UserError(f"unknown format {bad[0]!r}", where="formats",
                         fix=f"use some of: {', '.join(FORMATS)}")
     province = resolve_province(province) if province else default_province()
-    figures_dir = reports_dir / "figures" if figures_dir is None else Path(figures_dir)
     sections = read_sections(reports_dir, lang, province, config)
-    page = reports_dir / "source" / annotate.page_name(paths.ARTICLE.stem, lang)
+    page = reports_dir / "source" / page_name(paths.ARTICLE.stem, lang)
     if "html" in formats and not page.is_file():
         annotate.write_annotated(paths.ARTICLE, page.parent, lang)
-    nb, _doc = assemble(sections, lang, province=province, figures_dir=figures_dir,
-                        source_page=annotate.source_page(lang, base="source"), built=built)
+    nb, _doc = assemble(sections, lang, province=province,
+                        source_page=source_page(lang, base="source"), built=built)
     title = t("rep_title", lang)
     written = []
     if "html" in formats:
@@ -983,9 +753,8 @@ def build_replication(reports_dir: Path = paths.REPORTS, lang: str = "vi", *,
     if "pdf" in formats:
         appendix = (f"#block(width: 100%)[] <{APPENDIX_LABEL}>\n"
                     + annotate.article_appendix(lang))
-        with tempfile.TemporaryDirectory(prefix="analysis-fonts-") as tmp:
-            pdf = export.to_pdf(nb, include_code=False, title=title, lang=lang, source=None,
-                                font_dir=_typst_fonts(Path(tmp)), appendix=appendix)
+        pdf = export.to_pdf(nb, include_code=False, title=title, lang=lang, source=None,
+                            appendix=appendix)
         out = reports_dir / f"replication_{lang}.pdf"
         write_atomic(out, pdf)
         written.append(out)

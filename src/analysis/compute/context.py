@@ -15,16 +15,11 @@ a value that year (Hồ Chí Minh City in 2016) gets no rank and `n_ranked` coun
 from __future__ import annotations
 
 from collections.abc import Iterable
-from pathlib import Path
 
 import pandas as pd
 
-from analysis.data import paths
-from analysis.data.processed import load_claims
 from analysis.data.provinces import article_provinces, resolve_province
 from analysis.errors import UserError
-
-CLAIMS = paths.PROCESSED / "claims.csv"
 
 #: Window of national MOLISA rates shown beside the article.
 MOLISA_YEARS = (2010, 2020)
@@ -161,21 +156,19 @@ def reading_figures(gso: pd.DataFrame, national: pd.DataFrame) -> dict[str, floa
 
 # --------------------------------------------------------------------------- article
 
-def article_rates(claims_path: Path | str = CLAIMS,
+def article_rates(claims: pd.DataFrame | None,
                   places: Iterable[str] | None = None) -> pd.DataFrame | None:
     """The article's poor-household rates (percent, one calendar year) for `places` (default:
-    the article's provinces, `analysis.data.provinces.article_provinces`), from
-    claims.csv (read by `analysis.data.processed.load_claims`), each figure once (repeats marked in
+    the article's provinces, `analysis.data.provinces.article_provinces`), from the claims
+    frame (`analysis.data.processed.load_claims`), each figure once (repeats marked in
     `same_as` or identical rows are dropped).
 
-    Returns None when claims.csv does not exist yet (the claims extractor writes it).
+    Returns None when there are no claims yet (claims.csv not written by the extractor).
     They are DOLISA list rates under the 2016–2020 multidimensional standard (SOURCES.md).
     """
-    path = Path(claims_path)
-    if not path.is_file():
+    if claims is None:
         return None
     places = article_provinces() if places is None else list(places)
-    claims = load_claims(path)
     is_rate = (claims["unit"].eq("percent") & claims["indicator"].eq("poor_household_rate")
                & claims["same_as"].isna() & claims["place"].isin(places)
                & claims["period"].str.fullmatch(r"\d{4}").fillna(False).astype(bool))

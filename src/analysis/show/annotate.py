@@ -15,7 +15,8 @@ and builds its markup from the extractors' character offsets into `Article.text`
 Everything from the source or a parameter goes through `html.escape`; the page has inline CSS
 only (no script, nothing from another host) and no timestamp, so a re-run writes the same bytes.
 `annotated_typst` renders the same markup as Typst for a PDF appendix; `source_link`,
-`source_caption`, `figure_caption` (a figure's ids) and `linked_table` (the audit tables) give
+`source_caption` and `figure_caption` (a figure's ids; tables link theirs through
+`analysis.show.tables.typeset`) (the audit tables) give
 notebooks links into the page.
 
 File names: ``reports/source/<stem>.html`` is the page with Vietnamese apparatus (legend, notes,
@@ -45,55 +46,19 @@ from analysis.reading.claims import extract_article_claims
 from analysis.reading.lessons import extract_article_lessons
 from analysis.reading.themes import code_lessons, effective_themes
 from analysis.show.i18n import check_lang, fmt_num, t
+from analysis.show.links import DEFAULT_PAGE, anchor, page_name, source_link, source_page
 from analysis.show.style import PALETTE, SOURCE_IDS_ATTR
-from analysis.show.tables import localised
 
 #: Block kinds shown on the page (the article body; no chrome, teasers or captions).
 RENDER_KINDS = ("dateline", "headline", "lead", "heading", "paragraph", "byline")
 #: Claim statuses, each with its own colour (the figures' colours from `analysis.show.style`).
 STATUSES = ("actual", "estimate", "target")
-#: What an anchor can point to: `id="claim-<id>"` and `id="lesson-<id>"`.
-KINDS = ("claim", "lesson")
 #: Where annotated pages are written.
 SOURCE_DIR = paths.REPORTS / "source"
 
 LESSON_COLOUR = "#7b5ea7"
 _BORDER = {"actual": "solid", "estimate": "dashed", "target": "dotted"}
 _WS = re.compile(r"\s+")
-
-
-def page_name(stem: str, lang: str = "vi") -> str:
-    """The annotated page's file name for an input's stem: '<stem>.html' / '<stem>_en.html'."""
-    check_lang(lang)
-    return f"{stem}.html" if lang == "vi" else f"{stem}_{lang}.html"
-
-
-def source_page(lang: str = "vi", stem: str = paths.ARTICLE.stem, *,
-                base: str = "../source") -> str:
-    """Relative URL of the annotated article from reports/html/ or reports/html-nocode/."""
-    return f"{base}/{page_name(stem, lang)}"
-
-
-#: The annotated article of record, as linked from reports/html/ and reports/html-nocode/.
-DEFAULT_PAGE = source_page("vi")
-
-
-def anchor(kind: str, id: object) -> str:
-    """The element id of a claim or lesson on the page: 'claim-<id>' / 'lesson-<id>'."""
-    if kind not in KINDS:
-        raise UserError(f"unknown anchor kind {kind!r}", where="parameter kind",
-                        fix=f"use one of: {', '.join(KINDS)}")
-    return f"{kind}-{id}"
-
-
-def source_link(kind: str, id: object, *, page: str = DEFAULT_PAGE) -> str:
-    """URL of one claim or lesson on the annotated page, e.g. '../source/x.html#claim-c1'.
-
-    `page` is the page's URL relative to the linking document (default: the article of record
-    seen from reports/html/); use `source_page("en")` from English reports. Characters that
-    are not URL-safe are percent-encoded (a browser decodes them before matching the id).
-    """
-    return f"{quote(page, safe='/:._-~')}#{quote(anchor(kind, id), safe='-._~')}"
 
 
 def _md_escape(text: str) -> str:
@@ -156,36 +121,6 @@ def figure_caption(fig: object, lang: str = "vi", *, page: str | None = None) ->
     sources = [i for i in ids if i not in claims and i not in lessons]
     return source_caption(claims, lessons, sources, lang=lang,
                           page=source_page(lang) if page is None else page)
-
-
-def _linked_cell(value: object, kind: str, page: str) -> str:
-    ids = [i.strip() for i in _text(value).split(";") if i.strip()]
-    return ", ".join(f'<a href="{html.escape(source_link(kind, i, page=page))}">'
-                     f"{html.escape(i)}</a>" for i in ids)
-
-
-def linked_table(frame: pd.DataFrame, lang: str = "vi", columns: Iterable[str] | None = None,
-                 decimals: dict[str, int] | None = None, *, page: str | None = None) -> str:
-    """`frame` as an HTML table whose claim / lesson id cells link to the annotated article.
-
-    The frame is shown as `tables.localised(frame, lang, columns, decimals)` shows it
-    (translated headers and values, local numbers); every header and cell is escaped, and
-    the cells of `ID_COLUMNS` ('c01', 'c01;c10', 'phu-yen-2') become one link per id to
-    its anchor on the page of `lang` (default `source_page(lang)`). Display it with
-    `IPython.display.HTML`.
-    """
-    page = source_page(lang) if page is None else page
-    shown = localised(frame, lang, columns, decimals)
-    kinds = [ID_COLUMNS.get(str(c)) for c in (frame.columns if columns is None else columns)]
-    out = ['<table class="dataframe linked-table">', "<thead><tr>"]
-    out += [f"<th>{html.escape(str(c))}</th>" for c in shown.columns]
-    out.append("</tr></thead><tbody>")
-    for row in shown.itertuples(index=False):
-        cells = [_linked_cell(v, kind, page) if kind else html.escape(_text(v))
-                 for v, kind in zip(row, kinds, strict=True)]
-        out.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
-    out.append("</tbody></table>")
-    return "\n".join(out)
 
 
 # --------------------------------------------------------------------------------------------

@@ -1,18 +1,34 @@
-"""What a notebook records of what it shows: its key computed values as plain JSON, attached to
-the output of the cell tagged `key-values` (application/json for tests and the replication
-report, one text line for a reader of the exports)."""
+"""The record layer: what a notebook shows, each with a label and a machine-readable record.
+
+A notebook shows a figure with `show_figure`, a table with `show_table` and records its key
+values with `record_facts`. Each displays its output the way a reader sees it (SVG for a
+figure, a table typeset by `analysis.show.tables.typeset`, nothing at all for facts) and
+attaches a record to the output's metadata under `RECORD_KEY`: its label, kind, caption,
+claim and source ids, the files it wrote, and for tables and facts the values themselves.
+Documents assembled from executed notebooks (the replication report, the landing page, the
+manifest) find outputs by label with `read_records` — the way a Quarto manuscript embeds
+`notebook.ipynb#label` — and never parse notebook source, file times or image text. A label
+is unique within a notebook: showing a second output under the same label is an error.
+"""
 
 from __future__ import annotations
 
+import io
 import json
 import math
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 from IPython.display import display
 
 from analysis.compute.context import national_rates
-from analysis.show.i18n import t
+from analysis.errors import UserError
+from analysis.show import tables
+from analysis.show.annotate import figure_caption
+from analysis.show.style import SOURCE_IDS_ATTR, save_figure
 
 
 def _clean(v: object) -> object:
@@ -80,8 +96,147 @@ def context_values(ctx: pd.DataFrame, joined: pd.DataFrame | None = None,
     return out
 
 
-def show_key_values(values: dict[str, object], lang: str) -> None:
-    """Record `values` in the executed notebook as JSON (application/json) for tests and the
-    replication report; readers of the exports see one line naming what was recorded."""
-    note = f"{t('context_values_title', lang)}: {', '.join(map(str, values))}"
-    display({"application/json": json.loads(json.dumps(values)), "text/plain": note}, raw=True)
+#: Where an output carries its record (output metadata), and the MIME type of recorded facts:
+#: no reader format renders it, so facts never reach a reader as JSON.
+RECORD_KEY = "analysis"
+FACTS_MIME = "application/vnd.giamngheo.facts+json"
+KINDS = ("figure", "table", "facts")
+_LABEL = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_shown: set[str] = set()  # labels shown in this kernel (one notebook run)
+
+
+@dataclass(frozen=True)
+class Record:
+    """One labelled output of an executed notebook."""
+
+    label: str
+    kind: str
+    caption: str = ""
+    ids: tuple[str, ...] = ()
+    files: tuple[str, ...] = ()
+    data: dict[str, Any] = field(default_factory=dict)  # the output's data bundle (by MIME)
+    values: Any = None  # facts: the mapping; tables: {"columns": [...], "rows": [[...]]}
+
+
+def reset_labels() -> None:
+    """Forget the labels shown so far (a notebook's setup call starts its run afresh)."""
+    _shown.clear()
+
+
+def _claim(label: str) -> str:
+    if not isinstance(label, str) or not _LABEL.fullmatch(label):
+        raise UserError(f"label {label!r} is not lower-case words joined by '-'",
+                        where="record label", fix="write e.g. label='fig-trajectory'")
+    if label in _shown:
+        raise UserError(f"label {label!r} is shown twice in this notebook",
+                        where="record label", fix="give every figure, table and fact its own")
+    _shown.add(label)
+    return label
+
+
+def _show(data: dict[str, Any], record: dict[str, Any]) -> None:
+    display(data, metadata={RECORD_KEY: json.loads(json.dumps(record))}, raw=True)
+
+
+def _caption(text: str, label: str) -> None:
+    """The caption a reader sees (Markdown), marked as the caption of `label` so documents
+    that embed the labelled output do not repeat it."""
+    if text.strip():
+        display({"text/markdown": text}, metadata={RECORD_KEY: {"caption_of": label}}, raw=True)
+
+
+def show_figure(fig: Any, *, label: str, lang: str, caption: str = "", stem: str | None = None,
+                params: Mapping[str, object] | None = None) -> None:
+    """Show `fig` (a Figure or an Axes) as SVG with its caption and the claim, lesson and
+    source ids `style.add_source` kept on it (linked to the annotated article of `lang`),
+    recorded under `label`; with `stem`, its PNG and SVG files are also saved
+    (`style.save_figure`) and named in the record. The figure is closed afterwards, so it is
+    shown once. SVG text is drawn as paths: the figure looks the same in every browser and
+    in the PDF, with no font to embed."""
+    import matplotlib.pyplot as plt  # deferred import (README: Architecture)
+
+    label = _claim(label)
+    fig = getattr(fig, "figure", fig) if not hasattr(fig, "savefig") else fig
+    files = [p.name for p in save_figure(fig, stem, params or {})] if stem else []
+    buffer = io.StringIO()
+    with plt.rc_context({"svg.fonttype": "path", "svg.hashsalt": label}):
+        fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    plt.close(fig)
+    ids = [str(i) for i in getattr(fig, SOURCE_IDS_ATTR, None) or ()]
+    _show({"image/svg+xml": buffer.getvalue(), "text/plain": caption or label},
+          {"label": label, "kind": "figure", "caption": caption, "ids": ids, "files": files})
+    sources = figure_caption(fig, lang)
+    _caption(f"*{caption}.* {sources}" if caption else sources, label)
+
+
+def show_table(frame: pd.DataFrame, *, label: str, lang: str, caption: str = "",
+               columns: Iterable[str] | None = None, decimals: Mapping[str, int] | None = None,
+               links: Mapping[str, str] | None = None, page: str | None = None) -> None:
+    """Show `frame` typeset for print and screen (`tables.typeset`: no index, localised
+    headers and numbers, numbers right-aligned on the decimal mark, empty columns dropped,
+    nothing truncated), recorded under `label` with its caption and the displayed cells.
+    `links` maps id columns to 'claim' / 'lesson' links into the annotated article `page`."""
+    label = _claim(label)
+    shown = tables.reader_table(frame, lang, columns, decimals)
+    shown_links = {tables.header(c, lang): kind for c, kind in (links or {}).items()}
+    html = tables.typeset(shown, label=label, lang=lang, links=shown_links, page=page)
+    ids = sorted({i.strip() for c in (links or {}) if c in frame.columns
+                  for v in frame[c].dropna() for i in str(v).split(";") if i.strip()})
+    _caption(f"*{caption}*" if caption else "", label)
+    _show({"text/html": html, "text/plain": caption or label},
+          {"label": label, "kind": "table", "caption": caption, "ids": ids,
+           "values": {"columns": [str(c) for c in shown.columns],
+                      "rows": [[str(v) for v in row] for row in shown.itertuples(index=False)],
+                      "numeric": tables.numeric_columns(shown)}})
+
+
+def record_facts(label: str, values: Mapping[str, object]) -> None:
+    """Record `values` (JSON-ready: `records`, `context_values`, a notebook's facts) under
+    `label` in the executed notebook, for tests, the manifest and the documents built from
+    it. Nothing is displayed to a reader."""
+    label = _claim(label)
+    _show({FACTS_MIME: _jsonable(values)}, {"label": label, "kind": "facts"})
+
+
+def _jsonable(value: object) -> object:
+    """`value` as plain JSON: NaN → null, numpy scalars → Python numbers, tuples → lists."""
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    return _clean(value)
+
+
+def record_of(output: Mapping[str, Any]) -> Record | None:
+    """The record an output of an executed notebook carries, or None."""
+    meta = (output.get("metadata") or {}).get(RECORD_KEY)
+    if not isinstance(meta, Mapping) or meta.get("kind") not in KINDS:
+        return None
+    data = dict(output.get("data") or {})
+    values = data.get(FACTS_MIME) if meta["kind"] == "facts" else meta.get("values")
+    return Record(label=str(meta.get("label")), kind=str(meta["kind"]),
+                  caption=str(meta.get("caption") or ""), ids=tuple(meta.get("ids") or ()),
+                  files=tuple(meta.get("files") or ()), data=data, values=values)
+
+
+def is_caption(output: Mapping[str, Any]) -> bool:
+    """Whether an output is the displayed caption of a recorded figure or table."""
+    meta = (output.get("metadata") or {}).get(RECORD_KEY)
+    return isinstance(meta, Mapping) and "caption_of" in meta
+
+
+def read_records(nb: Mapping[str, Any]) -> dict[str, Record]:
+    """Every record of an executed notebook (a notebook JSON mapping or nbformat node), by
+    label, in output order. Raises `UserError` for a label recorded twice."""
+    found: dict[str, Record] = {}
+    for cell in nb.get("cells", []):
+        for out in cell.get("outputs", []) if cell.get("cell_type") == "code" else []:
+            rec = record_of(out)
+            if rec is None:
+                continue
+            if rec.label in found:
+                raise UserError(f"label {rec.label!r} is recorded twice",
+                                where="executed notebook",
+                                fix="give every figure, table and fact its own label")
+            found[rec.label] = rec
+    return found

@@ -1,22 +1,34 @@
 """Display tables: computed frames as a reader sees them in `lang` — localised column names and
-coded values, numbers written the local way. Nothing here computes a figure: each table is
-made from a frame of `analysis.compute` (or the parsed article) and only written out.
+coded values, numbers written the local way — and typeset for print and screen (`typeset`,
+with great_tables): no index column, text left-aligned and numbers right-aligned on the decimal
+mark, no justified text, long identifiers that break instead of overflowing, nothing truncated,
+empty columns dropped. Nothing here computes a figure: each table is made from a frame of
+`analysis.compute` (or the parsed article) and only written out.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 
 import pandas as pd
+from great_tables import GT
 
 from analysis.compute.context import TIMEPOINT_OFFSET, national_rates
 from analysis.compute.metrics import is_missing
+from analysis.data.files import slugify
 from analysis.reading.article import Article
 from analysis.show.i18n import check_lang, fmt_num, t, t_or
+from analysis.show.links import source_link, source_page
 from analysis.show.words import number, region_label, standard_label
 
 #: Columns of character offsets: plain integers, no grouping.
 OFFSET_COLUMNS = ("start", "end")
+
+
+def header(column: str, lang: str) -> str:
+    """A column's header in `lang` (its `col_<name>` translation, else the name itself)."""
+    return t_or(f"col_{column}", lang, column)
 
 
 def localised(frame: pd.DataFrame, lang: str, columns: Iterable[str] | None = None,
@@ -38,7 +50,7 @@ def localised(frame: pd.DataFrame, lang: str, columns: Iterable[str] | None = No
             out[c] = col.map(lambda v: "" if is_missing(v) else (
                 t_or(f"val_{v}", lang, v) if isinstance(v, str)
                 else ("✓" if v is True else "✗" if v is False else v)))
-    names = {c: t_or(f"col_{c}", lang, c) for c in out.columns}
+    names = {c: header(c, lang) for c in out.columns}
     return out.rename(columns=names).reset_index(drop=True)
 
 
@@ -118,3 +130,95 @@ def national_table(national: pd.DataFrame, lang: str,
     cols = [t(f"context_col_{c}", lang) for c in
             ("place", "measure", "standard", "year", "timepoint", "value", "source")]
     return pd.DataFrame(rows, columns=cols)
+
+
+# --------------------------------------------------------------------------------------------
+# Typesetting
+
+#: A displayed number: digits with the locale's group and decimal marks, an optional sign and
+#: percent sign ("12,62", "30.803", "−1,5", "3,93%").
+_NUMBER = re.compile(r"^[−+-]?\d{1,3}(?:[.,\u202f]\d{3})*(?:[.,]\d+)?%?$|^[−+-]?\d+(?:[.,]\d+)?%?$")
+FIGURE_SPACE, PUNCTUATION_SPACE = "\u2007", "\u2008"  # a digit's width, a decimal mark's
+
+CSS = """
+#{id} .gt_table {{ width: 100%; font-size: 13px; }}
+#{id} .gt_col_heading, #{id} .gt_row {{ white-space: normal; overflow-wrap: anywhere;
+  text-align: left; vertical-align: top; padding: 4px 6px; hyphens: auto; }}
+#{id} .gt_row.gt_right, #{id} .gt_col_heading.gt_right {{ text-align: right;
+  font-variant-numeric: tabular-nums; white-space: nowrap; }}
+#{id} .gt_row a {{ white-space: nowrap; }}
+"""
+
+
+def reader_table(frame: pd.DataFrame, lang: str, columns: Iterable[str] | None = None,
+                 decimals: Mapping[str, int] | None = None) -> pd.DataFrame:
+    """`localised(frame, …)` without the columns that are empty in every row."""
+    shown = localised(frame, lang, columns, decimals)
+    keep = [c for c in shown.columns if shown[c].astype(str).str.strip().ne("").any()]
+    return shown[keep] if len(shown) else shown
+
+
+def numeric_columns(shown: pd.DataFrame) -> list[str]:
+    """The columns of a displayed table whose every non-empty cell is a number."""
+    out = []
+    for c in shown.columns:
+        cells = [str(v).strip() for v in shown[c] if str(v).strip()]
+        if cells and all(_NUMBER.match(v) for v in cells):
+            out.append(str(c))
+    return out
+
+
+def decimal_aligned(cells: Iterable[str], lang: str) -> list[str]:
+    """Numbers padded after their last digit so their decimal marks line up when
+    right-aligned: a figure space for each missing decimal, a punctuation space for a missing
+    mark. No digit is added, so no number claims a precision it was not given."""
+    mark = fmt_num(0.5, lang)[1]  # the locale's decimal mark: ',' (vi) or '.' (en)
+    cells = [str(v) for v in cells]
+    parts = []
+    for v in cells:
+        body, pct = (v[:-1], "%") if v.endswith("%") else (v, "")
+        whole, sep, frac = body.rpartition(mark) if mark in body else (body, "", "")
+        parts.append((whole, sep + frac, pct))
+    width = max((len(frac) for _, frac, _ in parts), default=0)
+    out = []
+    for v, (whole, frac, pct) in zip(cells, parts, strict=True):
+        if not v.strip() or width == 0:
+            out.append(v)
+            continue
+        pad = PUNCTUATION_SPACE + FIGURE_SPACE * (width - 1) if not frac \
+            else FIGURE_SPACE * (width - len(frac))
+        out.append(f"{whole}{frac}{pad}{pct}")
+    return out
+
+
+def _linked(value: object, kind: str, page: str) -> str:
+    """Markdown links of the ids in a cell ('c01;c10' → '[c01](…#claim-c01), [c10](…)')."""
+    ids = [i.strip() for i in str(value).split(";") if i.strip()]
+    return ", ".join(f"[{i}]({source_link(kind, i, page=page)})" for i in ids)
+
+
+def typeset(shown: pd.DataFrame, *, label: str, lang: str,
+            links: Mapping[str, str] | None = None, page: str | None = None) -> str:
+    """A displayed table (`reader_table`) as self-contained HTML: great_tables' table with a
+    stable id (so the same table always gives the same bytes), numbers right-aligned on the
+    decimal mark, text left-aligned and never justified, long tokens breakable. `links` maps
+    columns of ids ('c01;c10') to 'claim' or 'lesson' links on the annotated article `page`
+    (default: the page of `lang`); pandoc reads the same HTML into the PDF's table."""
+    table_id = "tbl-" + slugify(label)
+    numeric = numeric_columns(shown)
+    body = shown.copy()
+    for c in numeric:
+        body[c] = decimal_aligned(body[c], lang)
+    linked = [c for c in (links or {}) if c in body.columns]
+    page = source_page(lang) if page is None else page
+    for c in linked:
+        body[c] = [_linked(v, links[c], page) for v in body[c]]
+    gt = GT(body, id=table_id)
+    if linked:
+        gt = gt.fmt_markdown(columns=linked)
+    text = [c for c in body.columns if c not in numeric]
+    if numeric:
+        gt = gt.cols_align("right", columns=numeric)
+    if text:
+        gt = gt.cols_align("left", columns=text)
+    return gt.opt_css(CSS.format(id=table_id)).as_raw_html()

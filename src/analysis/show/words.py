@@ -105,6 +105,10 @@ def trajectory_facts(traj: pd.DataFrame, falls: pd.DataFrame, comparison: pd.Dat
         for r in main.itertuples(index=False))
     facts = {
         "province": str(first["place"]),
+        # the claims each quoted rate was read from (landing page and replication links)
+        "first_rate_ids": str(first["rate_claim_ids"] or ""),
+        "actual_rate_ids": str(actual["rate_claim_ids"] or ""),
+        "last_rate_ids": str(last["rate_claim_ids"] or ""),
         "first": point_label(first["period"], first["timepoint"], lang),
         "first_rate": number(first["rate"], lang),
         "first_households": number(first["households"], lang, 0)
@@ -141,8 +145,12 @@ def repoverty_facts(shares: pd.DataFrame, difference: pd.DataFrame, escaped: pd.
     d = difference.iloc[0]
     e = escaped.iloc[0] if len(escaped) else None
     qualifier = t("qualifier_more_than", lang) if e is not None and e["qualifier"] else ""
+    ids = dict(zip(shares["period"], shares["claim_ids"], strict=True))
     return {
         "province": str(d["place"]),
+        # the claims each quoted share was read from (landing page and replication links)
+        "earlier_ids": str(ids.get(d["earlier_period"]) or ""),
+        "later_ids": str(ids.get(d["later_period"]) or ""),
         "earlier_period": d["earlier_period"], "later_period": d["later_period"],
         "earlier": number(d["earlier"], lang), "later": number(d["later"], lang),
         "computed": number(d["computed"], lang, 2),
@@ -174,7 +182,37 @@ def lesson_facts(matrix: pd.DataFrame, reused: pd.DataFrame, province: str,
             f"- {r.lesson_a} ({r.place_a}) ↔ {r.lesson_b} ({r.place_b}): "
             f"{number(r.containment * 100, lang, 0)}%, {r.shared_words} {t('words_unit', lang)}"
             for r in reused.itertuples(index=False)) or "–",
+        "n_reused": number(len(reused), lang, 0),
+        "reused_pairs": "; ".join(
+            t("rep_sum_03_pair", lang, a=r.lesson_a, b=r.lesson_b,
+              words=number(r.shared_words, lang, 0))
+            for r in reused.itertuples(index=False)) or "–",
     }
+
+
+def audit_facts(results: pd.DataFrame, n_claims: int, lang: str) -> dict[str, str]:
+    """The numbers a summary of the claims audit quotes, formatted for `lang`: claims, checks
+    run, findings by status and the kinds of check that flagged something."""
+    flagged = dict.fromkeys(results.loc[results["status"] == "flag", "kind"])
+    counts = {f"n_{s}": int((results["status"] == s).sum()) for s in ("pass", "fail", "flag")}
+    return {"n_claims": number(n_claims, lang, 0), "n_checks": number(len(results), lang, 0),
+            **{k: number(v, lang, 0) for k, v in counts.items()},
+            "flags": ", ".join(t_or(f"val_{k}", lang, str(k)) for k in flagged) or "–"}
+
+
+def context_facts(ctx: pd.DataFrame, national: pd.DataFrame, lang: str) -> dict[str, str]:
+    """The numbers a summary of a province in national context quotes, formatted for `lang`:
+    its latest GSO rate and rank, its region's and the country's rates that year, and the
+    latest national MOLISA poor-household rate."""
+    have = ctx.dropna(subset=["value"]).iloc[-1]
+    molisa = context.national_rates(national)
+    last = molisa.loc[molisa["year"].idxmax()]
+    return {"province": str(have["province"]), "year": str(int(have["year"])),
+            "rate": number(have["value"], lang, 1), "rank": number(have["rank"], lang, 0),
+            "n_ranked": number(have["n_ranked"], lang, 0),
+            "region_rate": number(have["region_value"], lang, 1),
+            "country_rate": number(have["country_value"], lang, 1),
+            "m_year": str(int(last["year"])), "m_rate": number(last["value"], lang)}
 
 
 # --------------------------------------------------------------------------- notebook 04: evidence
