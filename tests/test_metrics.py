@@ -177,4 +177,5 @@ def test_lesson_openings(lessons):
     openings = metrics.lesson_openings(lessons, n_words=5)
     assert len(openings) == 15
     row = openings.set_index("lesson_id").loc["an-giang-1"]
-    assert row["opening"] == "Thứ nhất, phải xác định …"
+    assert row["opening"] == "Thứ nhất, phải xác định"  # the opening words, never cut with …
+    assert not openings["opening"].str.endswith("…").any()

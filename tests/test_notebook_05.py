@@ -87,7 +87,8 @@ def test_other_province_en_without_claims(tmp_path, monkeypatch):
     assert values["rate"] == rates and values["rank"] == ranks
     assert values["article_figures"] is None
     text = _text(nb)
-    assert "claims.csv` was not found" in text and "rank 1 = highest poverty rate" in text
+    assert "The article's figures are missing" in text and "has not been made yet" in text
+    assert "rank 1 = highest poverty rate" in text
 
 
 def test_unknown_province_fails_with_closest_names(tmp_path, monkeypatch):

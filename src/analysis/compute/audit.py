@@ -214,9 +214,14 @@ def _target(check: Check, ctx: _Context) -> list[dict]:
     return rows or _not_checkable(check, ctx, "poor_household_rate")
 
 
-def _context(text: str, start: int, end: int, width: int = 40) -> str:
-    a, b = max(0, start - width), min(len(text), end + width)
-    return ("…" if a else "") + " ".join(text[a:b].split()) + ("…" if b < len(text) else "")
+def _context(text: str, start: int, end: int) -> str:
+    """The whole sentence (or line) around text[start:end], whitespace folded: evidence is
+    quoted in full, never cut off."""
+    stops = [text.rfind(c, 0, start) for c in ".!?\n"]
+    a = max(stops) + 1
+    ends = [i for i in (text.find(c, end) for c in ".!?\n") if i >= 0]
+    b = min(ends) + 1 if ends else len(text)
+    return " ".join(text[a:b].split())
 
 
 def _lesson_at(lessons: pd.DataFrame, start: int) -> str:

@@ -464,8 +464,14 @@ def pair_matrix(pairs: pd.DataFrame, lessons: pd.DataFrame,
 
 
 def lesson_openings(lessons: pd.DataFrame, n_words: int = 12) -> pd.DataFrame:
-    """Each lesson with its place, marker and its first `n_words` words."""
-    words = lessons["text"].map(lambda s: " ".join(str(s).split()[:n_words]) + " …")
+    """Each lesson with its place, marker and its first `n_words` words (the whole lesson when
+    it is that short), so a table can list the lessons without quoting them cut off: the
+    opening words form its first sentence, or its first `n_words` words ending a line."""
+    def opening(text: str) -> str:
+        sentence = re.split(r"(?<=[.:;!?])\s", " ".join(str(text).split()), maxsplit=1)[0]
+        words = sentence.split()
+        return " ".join(words[:n_words]) if len(words) > n_words else sentence
+    words = lessons["text"].map(opening)
     return pd.DataFrame({"lesson_id": lessons["lesson_id"], "place": lessons["place"],
                          "marker": lessons["marker"], "opening": words,
                          "start": lessons["start"], "end": lessons["end"]})

@@ -20,10 +20,19 @@ from analysis.data.files import slugify
 from analysis.reading.article import Article
 from analysis.show.i18n import check_lang, fmt_num, t, t_or
 from analysis.show.links import source_link, source_page
-from analysis.show.words import number, region_label, standard_label
+from analysis.show.words import (
+    number,
+    region_label,
+    scope_label,
+    short_instrument,
+    standard_label,
+)
 
 #: Columns of character offsets: plain integers, no grouping.
 OFFSET_COLUMNS = ("start", "end")
+#: Columns whose values are written in words: a target's scope in `lang`, an instrument by
+#: its short name (its gloss is in the sources).
+WORDED_COLUMNS = {"scope": scope_label, "instrument": lambda v, lang: short_instrument(v)}
 
 
 def header(column: str, lang: str) -> str:
@@ -43,6 +52,8 @@ def localised(frame: pd.DataFrame, lang: str, columns: Iterable[str] | None = No
         col = out[c]
         if c in OFFSET_COLUMNS:
             out[c] = col.map(lambda v: "" if pd.isna(v) else str(int(v)))
+        elif c in WORDED_COLUMNS:
+            out[c] = col.map(lambda v, c=c: "" if is_missing(v) else WORDED_COLUMNS[c](v, lang))
         elif pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
             out[c] = col.map(lambda v, c=c: "" if pd.isna(v) else fmt_num(v, lang,
                                                                            decimals.get(c)))

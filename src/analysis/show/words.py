@@ -264,7 +264,7 @@ EVIDENCE_FORMATS: dict[str, dict[str, Callable[[Any, str], str]]] = {
                   "scope": scope_label, "target": _target},
     "ev_reuse": {"measure": _measure, "score": _percent,
                  "words": lambda v, lang: "–" if v is None or pd.isna(v) else int(v),
-                 "shared": lambda v, lang: (v[:120] + "…") if len(v) > 120 else v},
+                 "shared": lambda v, lang: v},
     "ev_reuse_none": {"measure": _measure, "threshold": _percent},
 }
 

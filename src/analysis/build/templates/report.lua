@@ -92,12 +92,21 @@ local function drop_columns(tbl, keep)
   for _, row in ipairs(tbl.foot.rows) do filter_row(row) end
 end
 
+-- The longest word of a text (in characters): a column is never narrower than it.
+local function longest_word(text)
+  local best = 0
+  for word in text:gmatch("%S+") do
+    best = math.max(best, utf8.len(word) or #word)
+  end
+  return best
+end
+
 local function print_table(tbl)
   local rows = body_rows(tbl)
   local n = #tbl.colspecs
-  local keep, numeric = {}, {}
+  local keep, numeric, need = {}, {}, {}
   for i = 1, n do
-    keep[i], numeric[i] = false, true
+    keep[i], numeric[i], need[i] = false, true, 3
   end
   for _, row in ipairs(rows) do
     for i, cell in ipairs(row.cells) do
@@ -107,12 +116,28 @@ local function print_table(tbl)
         if not text:match(NUMBER) then
           numeric[i] = false
         end
+        -- room a column asks for: its longest cell, capped so prose wraps
+        need[i] = math.max(need[i], math.min(utf8.len(text) or #text, 40),
+                           math.min(longest_word(text), LONG_TOKEN))
       end
+    end
+  end
+  for _, row in ipairs(tbl.head.rows) do
+    for i, cell in ipairs(row.cells) do
+      need[i] = math.max(need[i], math.min(longest_word(cell_text(cell)), 14))
+    end
+  end
+  local total = 0
+  for i = 1, n do
+    if keep[i] or #rows == 0 then
+      total = total + need[i]
     end
   end
   for i = 1, n do
     local spec = tbl.colspecs[i]
     spec[1] = (keep[i] and numeric[i]) and pandoc.AlignRight or pandoc.AlignLeft
+    -- widths in proportion to what each column holds (Typst would otherwise share evenly)
+    spec[2] = total > 0 and need[i] / total or nil
   end
   if #rows > 0 then
     drop_columns(tbl, keep)
