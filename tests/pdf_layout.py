@@ -59,7 +59,8 @@ def problems(path: Path) -> list[Problem]:
             if code_chars:
                 found.append(Problem(n, "code", "".join(c["text"] for c in code_chars)))
             for line in (page.extract_text() or "").splitlines():
-                if re.search(r"(?:…|\.\.\.)\s*$", line) or re.search(r"\w…\s", line):
+                # "…" is what truncation writes; "..." is the article's own punctuation, quoted
+                if re.search(r"…\s*$", line) or re.search(r"\w…\s", line):
                     found.append(Problem(n, "ellipsis", line))
                 if JSON_LINE.search(line):
                     found.append(Problem(n, "json", line))

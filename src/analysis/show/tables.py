@@ -35,6 +35,15 @@ OFFSET_COLUMNS = ("start", "end")
 WORDED_COLUMNS = {"scope": scope_label, "instrument": lambda v, lang: short_instrument(v)}
 
 
+def _is_years(col: pd.Series) -> bool:
+    """Whether a column holds calendar years (whole numbers 1900–2100): written plainly,
+    '2015', never '2.015'."""
+    if not pd.api.types.is_integer_dtype(col):
+        return False
+    values = col.dropna()
+    return not values.empty and bool(values.between(1900, 2100).all())
+
+
 def header(column: str, lang: str) -> str:
     """A column's header in `lang` (its `col_<name>` translation, else the name itself)."""
     return t_or(f"col_{column}", lang, column)
@@ -50,7 +59,7 @@ def localised(frame: pd.DataFrame, lang: str, columns: Iterable[str] | None = No
     out = out.copy()
     for c in out.columns:
         col = out[c]
-        if c in OFFSET_COLUMNS:
+        if c in OFFSET_COLUMNS or _is_years(col):
             out[c] = col.map(lambda v: "" if pd.isna(v) else str(int(v)))
         elif c in WORDED_COLUMNS:
             out[c] = col.map(lambda v, c=c: "" if is_missing(v) else WORDED_COLUMNS[c](v, lang))
