@@ -25,14 +25,16 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--disable-component-update", "--disable-sync"]
 HEADLINE = "Những bài học kinh nghiệm từ công tác giảm nghèo bền vững"
 LOCAL = ("file://", "data:")
-#: Where screenshots go (the issue: reports/screens/), whichever reports folder is tested.
-SCREENS = paths.REPORTS / "screens"
 #: Set to a reports folder (e.g. `reports`) to test an existing, complete build instead of the
 #: small build the tests make themselves.
 ENV_REPORTS = "BROWSER_REPORTS_DIR"
-#: The small build: both languages of 00 (the headline), a figure notebook, the audit table.
+#: The small build: both languages of 00 (the headline), notebooks 01–05 for the article's
+#: province in Vietnamese (what the replication report is assembled from), the audit in
+#: English, and a second province for the picker.
 ONLY = ["00_article_overview_vi", "00_article_overview_en", "01_poverty_trajectory_phu-yen_vi",
-        "04_claims_audit_en"]
+        "02_repoverty_phu-yen_vi", "03_lessons_phu-yen_vi", "04_claims_audit_vi",
+        "04_claims_audit_en", "05_national_context_phu-yen_vi",
+        "05_national_context_quang-nam_vi"]
 # JavaScript: every <img> after decoding (a failed decode gives naturalWidth 0).
 IMAGES_JS = """async () => Promise.all(Array.from(document.images).map(async (img) => {
   try { await img.decode(); } catch (e) {}
@@ -64,6 +66,16 @@ def build_small(reports: Path) -> Path:
     from analysis.show.annotate import main_annotate
 
     main_annotate(out_dir=reports / "source")
+    proc = subprocess.run([sys.executable, "-m", "analysis", "replicate", "--reports-dir",
+                           str(reports), "--lang", "vi", "--formats", "html"],
+                          cwd=paths.PROJ_ROOT, env=env, capture_output=True, text=True,
+                          timeout=900)
+    if proc.returncode != 0:
+        pytest.fail(f"the replication report for the browser tests failed:\n{proc.stderr[-3000:]}",
+                    pytrace=False)
+    # the landing pages link the replication report once it exists (a no-op build rewrites them)
+    subprocess.run(cmd, cwd=paths.PROJ_ROOT, env=env, capture_output=True, timeout=300,
+                   check=True)
     return reports
 
 
@@ -82,8 +94,11 @@ def existing_reports(folder: str) -> Path:
 
 
 def html_pages(reports: Path) -> list[Path]:
-    """Every HTML page a reader can open: index, reports with and without code, source."""
-    pages = [reports / "index.html"]
+    """Every HTML page a reader can open: the landing pages, the build page, the replication
+    reports, reports with and without code, the annotated article."""
+    pages = [p for p in (reports / n for n in ("index.html", "index_en.html", "build.html"))
+             if p.is_file()]
+    pages += sorted(reports.glob("replication_*.html"))
     for sub in ("html", "html-nocode", "source"):
         pages += sorted((reports / sub).glob("*.html"))
     return pages
@@ -183,8 +198,8 @@ def visit(context: object, path: Path, screenshot: Path) -> PageVisit:
     return result
 
 
-def fresh_screens(folder: Path = SCREENS) -> Path:
-    """reports/screens/, emptied of the previous run's PNGs."""
+def fresh_screens(folder: Path) -> Path:
+    """The tested reports folder's screens/, emptied of the previous run's PNGs."""
     if folder.is_dir():
         for p in folder.glob("*.png"):
             p.unlink()

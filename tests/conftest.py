@@ -48,3 +48,58 @@ def lessons(article):
 @pytest.fixture(scope="session")
 def codebook():
     return load_codebook()
+
+
+# ------------------------------------------------------------------------------ the built grid
+
+#: The reports the suite builds once and shares: every notebook at least once, every province
+#: of the article, both languages, two context provinces; then the replication reports.
+GRID = ["00_article_overview_vi", "00_article_overview_en",
+        "01_poverty_trajectory_phu-yen_vi", "01_poverty_trajectory_phu-yen_en",
+        "01_poverty_trajectory_hai-duong_vi", "01_poverty_trajectory_an-giang_en",
+        "02_repoverty_phu-yen_vi", "02_repoverty_phu-yen_en", "02_repoverty_hai-duong_en",
+        "02_repoverty_an-giang_vi",
+        "03_lessons_phu-yen_vi", "03_lessons_phu-yen_en", "03_lessons_hai-duong_en",
+        "03_lessons_an-giang_en",
+        "04_claims_audit_vi", "04_claims_audit_en",
+        "05_national_context_phu-yen_vi", "05_national_context_phu-yen_en",
+        "05_national_context_quang-nam_en"]
+
+
+@pytest.fixture(scope="session")
+def grid(tmp_path_factory) -> Path:
+    """A reports folder with `GRID` built by the engine (HTML with and without code, PDF) and
+    the replication reports in both languages: built once per test run, shared by every test
+    and every pytest-xdist worker (a lock; the engine's cache makes a second build a no-op)."""
+    from filelock import FileLock
+
+    from analysis.build import engine
+    from analysis.build.replication import build_replication
+    from analysis.show.annotate import main_annotate
+
+    base = tmp_path_factory.getbasetemp()
+    root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base  # this run's own
+    reports = root / "grid-reports"
+    with FileLock(str(root / "grid.lock")):
+        done = reports / ".grid-done"
+        if not done.exists():
+            layout = engine.Layout(reports=reports, work=root / "grid-work")
+            main_annotate(out_dir=reports / "source")
+            summary = engine.build(layout=layout, only=GRID, progress=False, log=lambda m: None)
+            assert summary.exit_code == 0, engine.format_summary(summary)
+            for lang in ("vi", "en"):
+                build_replication(reports, lang)
+            engine.refresh_index(layout)  # the landing pages link the replication reports
+            done.write_text("ok\n")
+    return reports
+
+
+@pytest.fixture(scope="session")
+def executed(grid):
+    """An executed notebook of the shared grid, by report name."""
+    import nbformat
+
+    def read(name: str) -> nbformat.NotebookNode:
+        return nbformat.read(grid / "executed" / f"{name}.ipynb", as_version=4)
+
+    return read

@@ -5,9 +5,10 @@ these tests FAIL (never skip) with the apt command to run.
 
 What is tested: by default a small real build made here (`python -m analysis build --only ...`
 for both languages of 00, one figure notebook and the audit table, into a temp folder) plus the
-annotated article pages (`analysis.show.annotate.main_annotate`). Set BROWSER_REPORTS_DIR=reports to
-check an existing complete build instead (every page it has). Screenshots of every page opened
-go to reports/screens/ (previous PNGs there are removed first).
+annotated article pages (`analysis.show.annotate.main_annotate`) and the Vietnamese replication
+report. Set BROWSER_REPORTS_DIR=reports to check an existing complete build instead (every page
+it has). Screenshots of every page opened go to screens/ in the tested reports folder (previous
+PNGs there are removed first), as do those of the province picker in use.
 
 For every page: no request leaves file:// or data: (each one is aborted and counted), no
 console error, every <img> decoded (naturalWidth > 0). The article's headline is on the 00
@@ -35,6 +36,8 @@ from browser_support import (
     screenshot_name,
     visit,
 )
+
+from analysis.build.index import LANDING
 
 pytestmark = pytest.mark.browser
 
@@ -64,7 +67,7 @@ def browser():
 @pytest.fixture(scope="session")
 def visits(browser, reports_dir):
     """Every HTML page under the reports folder, opened once (with its screenshot)."""
-    screens = fresh_screens()
+    screens = fresh_screens(reports_dir / "screens")
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN",
                                   service_workers="block")
     try:
@@ -85,9 +88,11 @@ def test_every_page_is_offline_error_free_and_its_images_decode(visits, reports_
     assert not problems, "\n".join(problems)
     blocked = sum(len(v.blocked) for v in visits.values())
     assert blocked == 0
-    # the figure reports really carry figures, and all of them decoded
+    # the figure reports really carry their figures, as SVG (vector at any zoom), all decoded
     figure_pages = [v for p, v in visits.items() if p.name.startswith("01_")]
-    assert figure_pages and all(len(v.images) >= 2 for v in figure_pages)
+    assert figure_pages and all(
+        sum(i["src"].startswith("data:image/svg+xml") for i in v.images) >= 2
+        for v in figure_pages)
     assert all(v.screenshot is not None and v.screenshot.stat().st_size > 1000
                for v in visits.values())
 
@@ -101,19 +106,61 @@ def test_headline_is_text_on_the_overview_and_source_pages(visits):
     assert not missing, f"headline not shown as text on: {missing}"
 
 
-def test_index_lists_every_report_and_its_links_resolve(visits, reports_dir):
-    index = visits[reports_dir / "index.html"]
+def test_landing_pages_link_every_report_and_their_links_resolve(visits, reports_dir):
     manifest = json.loads((reports_dir / "manifest.json").read_text(encoding="utf-8"))
     built = [r for r in manifest["reports"] if r["status"] == "ok"]
     assert built, "no report built"
-    hrefs = set(index.links)
-    for r in built:
-        for out in r["outputs"].values():
-            target = (reports_dir / out["path"]).resolve().as_uri()
-            assert target in hrefs, f"index does not link {out['path']}"
-    assert all(h.startswith("file://") for h in index.links), index.links
-    broken = [b for h in index.links if (b := broken_link(h))]
-    assert not broken, "\n".join(broken)
+    for lang, page in LANDING.items():
+        landing = visits[reports_dir / page]
+        assert (reports_dir / page).stat().st_size < 200_000
+        hrefs = set(landing.links)
+        for r in built:
+            if r["parameters"].get("lang", lang) != lang:
+                continue
+            for fmt, out in r["outputs"].items():
+                if fmt == "html" and r["notebook"].endswith("05_national_context.ipynb"):
+                    continue  # the picker links the reader's formats of the 63 reports
+                target = (reports_dir / out["path"]).resolve().as_uri()
+                assert target in hrefs, f"{page} does not link {out['path']}"
+        assert all(h.startswith("file://") for h in landing.links), landing.links
+        broken = [b for h in landing.links if (b := broken_link(h))]
+        assert not broken, "\n".join(broken)
+        # the key findings link their numbers to claims of the annotated article
+        assert any("#claim-c" in h for h in landing.links)
+    vi = visits[reports_dir / "index.html"]
+    assert (reports_dir / "replication_vi.html").resolve().as_uri() in vi.links
+    assert (reports_dir / "build.html").resolve().as_uri() in vi.links
+
+
+@pytest.mark.parametrize("typed", ["quang nam", "Quảng Nam", "qua"])
+def test_the_province_picker_finds_a_province_by_typing(browser, reports_dir, typed):
+    context = browser.new_context(viewport={"width": 1100, "height": 900},
+                                  service_workers="block")
+    try:
+        page = context.new_page()
+        page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(
+            ("file://", "data:")) else r.abort())
+        page.goto((reports_dir / "index.html").resolve().as_uri())
+        page.fill("#province-filter", typed)
+        shown = [t.strip() for t in page.locator("ul.provinces li:visible").all_inner_texts()]
+        assert any(t.startswith("Quảng Nam") for t in shown), shown
+        assert len(shown) <= 5 and not any(t.startswith("Hà Nội") for t in shown), shown
+        page.screenshot(path=str(reports_dir / "screens" / f"picker-{len(typed)}.png"))
+        page.fill("#province-filter", "zzz")
+        assert page.locator("#no-match").is_visible()
+    finally:
+        context.close()
+
+
+def test_the_province_list_works_without_javascript(browser, reports_dir):
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto((reports_dir / "index.html").resolve().as_uri())
+        assert page.locator("ul.provinces li:visible").count() == 63
+        assert not page.locator("#province-filter").is_visible()  # no box that cannot work
+    finally:
+        context.close()
 
 
 def test_local_links_of_every_page_resolve(visits):

@@ -17,6 +17,7 @@ import papermill as pm
 import pytest
 
 from analysis.data import paths
+from analysis.data.files import slugify
 from analysis.show.record import read_records
 from analysis.show.style import figure_name
 
@@ -39,22 +40,12 @@ STARTED = time.time()
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory):
-    """Execute a notebook once per parameter set (cached for the module)."""
-    done: dict[tuple, nbformat.NotebookNode] = {}
-    out_dir = tmp_path_factory.mktemp("executed")
+def run(executed, grid):
+    """A notebook run of the suite's shared build (conftest `GRID`), by its parameters."""
 
     def execute(name: str, province: str | None, lang: str) -> nbformat.NotebookNode:
-        key = (name, province, lang)
-        assert key in RUNS, "add the run to RUNS (the kernel budget)"
-        if key not in done:
-            params = {"lang": lang} | ({"province": province} if province else {})
-            out = out_dir / f"{name}_{province or 'all'}_{lang}.ipynb"
-            pm.execute_notebook(paths.NOTEBOOKS / f"{name}.ipynb", out, parameters=params,
-                                kernel_name="python3", cwd=str(paths.NOTEBOOKS),
-                                progress_bar=False)
-            done[key] = nbformat.read(out, as_version=4)
-        return done[key]
+        assert (name, province, lang) in RUNS, "add the run to RUNS and to conftest's GRID"
+        return executed(f"{name}_{slugify(province)}_{lang}" if province else f"{name}_{lang}")
 
     return execute
 
@@ -80,14 +71,19 @@ def images(nb: nbformat.NotebookNode) -> int:
                for o in c.outputs)
 
 
-def written(stem: str, **params: str) -> bool:
-    """Both files of a figure exist under its stable name and were written by this session."""
-    name = figure_name(stem, params)
-    files = [paths.figures_dir() / f"{name}.{ext}" for ext in ("png", "svg")]
-    return all(f.exists() and f.stat().st_mtime >= STARTED - 1 for f in files)
+@pytest.fixture(scope="module")
+def written(grid):
+    """Whether both files of a figure exist under its stable name in the shared build's
+    figures folder, written by this test run."""
+    def check(stem: str, **params: str) -> bool:
+        name = figure_name(stem, params)
+        files = [grid / "figures" / f"{name}.{ext}" for ext in ("png", "svg")]
+        return all(f.exists() and f.stat().st_mtime >= STARTED - 1 for f in files)
+
+    return check
 
 
-def test_01_phu_yen_trajectory(run):
+def test_01_phu_yen_trajectory(run, written):
     nb = run("01_poverty_trajectory", "Phú Yên", "en")
     v = values(nb)
     assert (v["province"], v["lang"]) == ("Phú Yên", "en")
@@ -121,7 +117,7 @@ def test_01_province_without_figures_says_so(run, province, lang, statement):
     assert values(nb)["trajectory"] == [] and images(nb) == 0
 
 
-def test_02_phu_yen_repoverty(run):
+def test_02_phu_yen_repoverty(run, written):
     nb = run("02_repoverty", "Phú Yên", "vi")
     v = values(nb)
     assert [(s["period"], s["value"]) for s in v["shares"]] == [("2006-2010", 12.97),
@@ -152,7 +148,7 @@ def test_02_province_without_figures_says_so(run, province, lang, statement):
     ("Hải Dương", "en", "Growth together with social security", "Opening words"),
     ("An Giang", "en", "Housing", "Opening words"),
 ])
-def test_03_lessons(run, province, lang, own, header):
+def test_03_lessons(run, written, province, lang, own, header):
     nb = run("03_lessons", province, lang)
     v = values(nb)
     assert v["province"] == province
@@ -169,7 +165,7 @@ def test_03_lessons(run, province, lang, own, header):
 
 @pytest.mark.parametrize("lang, header, status", [("vi", "Bằng chứng", "cần lưu ý"),
                                                   ("en", "Evidence", "flag")])
-def test_04_audit(run, lang, header, status):
+def test_04_audit(run, written, lang, header, status):
     nb = run("04_claims_audit", None, lang)
     v = values(nb)
     assert v["n_claims"] == 12

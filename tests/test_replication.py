@@ -179,20 +179,10 @@ def _vi_number(text: str) -> tuple[float, int]:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from analysis.build import engine
-
-    reports = tmp_path_factory.mktemp("reports")
-    layout = engine.Layout(reports=reports, work=reports / ".work")
-    summary = engine.build(layout=layout, formats=["html"], workers=2, progress=False,
-                          log=lambda _m: None,
-                          only=["01_poverty_trajectory_phu-yen_vi", "02_repoverty_phu-yen_vi",
-                                "03_lessons_phu-yen_vi", "04_claims_audit_vi",
-                                "05_national_context_phu-yen_vi"])
-    assert summary.exit_code == 0, engine.format_summary(summary)
-    written = replication.build_replication(reports, "vi", built="2026-11-30")
-    assert [p.name for p in written] == ["replication_vi.html", "replication_vi.pdf"]
-    return reports
+def built(grid: Path) -> Path:
+    """The suite's shared build (conftest `GRID`), whose replication reports it assembled."""
+    assert (grid / "replication_vi.html").is_file() and (grid / "replication_vi.pdf").is_file()
+    return grid
 
 
 @pytest.fixture(scope="module")
@@ -246,7 +236,8 @@ def test_every_figure_numbered_captioned_and_referenced(page: _Collect) -> None:
 
 @pytest.mark.slow
 def test_summary_numbers_are_the_notebooks_recorded_facts(built: Path, page: _Collect) -> None:
-    executed = {p.name[:2]: _recorded(p) for p in (built / "executed").glob("0[1-5]_*.ipynb")}
+    executed = {number: _recorded(built / "executed" / f"{name}.ipynb")
+                for number, name in replication.job_names("vi", "Phú Yên")}
     assert len(page.nums) >= 20
     for key, shown in page.nums:
         number, dotted = key.split(":", 1)

@@ -1,5 +1,6 @@
-"""The walking skeleton end to end: notebook 00 built by the CLI into HTML (with and without
-code) and PDF, with the annotated source page beside it and linked from the index."""
+"""The walking skeleton end to end: notebook 00 built into HTML (with and without code) and
+PDF, with the annotated source page beside it and linked from the index (the suite's shared
+build, `grid` in conftest)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ import pytest
 from pypdf import PdfReader
 
 from analysis.build.export import external_references
-from analysis.cli import main
 
 pytestmark = pytest.mark.slow
 
@@ -19,10 +19,8 @@ NAME = "00_article_overview_vi"
 
 
 @pytest.fixture(scope="module")
-def reports(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("skeleton") / "reports"
-    assert main(["build", "--only", NAME, "--reports-dir", str(out), "--workers", "1"]) == 0
-    return out
+def reports(grid) -> Path:
+    return grid
 
 
 def test_three_formats_exist(reports):
@@ -55,14 +53,11 @@ def test_index_links_the_annotated_source(reports):
     assert 'href="source/000_e03e84a75c12cd48.html"' in index
     source = (reports / "source" / "000_e03e84a75c12cd48.html").read_text(encoding="utf-8")
     assert 'id="claim-c01"' in source and 'id="lesson-phu-yen-1"' in source
-    assert f'href="html/{NAME}.html"' in index
+    assert f'href="html-nocode/{NAME}.html"' in index and f'href="html/{NAME}.html"' in index
 
 
-def test_the_claims_audit_pdf_carries_the_annotated_article(tmp_path):
-    out = tmp_path / "reports"
-    assert main(["build", "--only", "04_claims_audit_vi", "--formats", "pdf",
-                 "--reports-dir", str(out), "--workers", "1"]) == 0
-    pdf = PdfReader(io.BytesIO((out / "pdf" / "04_claims_audit_vi.pdf").read_bytes()))
+def test_the_claims_audit_pdf_carries_the_annotated_article(reports):
+    pdf = PdfReader(io.BytesIO((reports / "pdf" / "04_claims_audit_vi.pdf").read_bytes()))
     text = unicodedata.normalize("NFC", "\n".join(p.extract_text() for p in pdf.pages))
     # the appendix: the article's own body (which the audit tables do not quote) and byline,
     # with claim ids inline

@@ -14,7 +14,6 @@ from pathlib import Path
 import matplotlib
 import nbformat
 import pandas as pd
-import papermill as pm
 import pytest
 
 from analysis.data import paths
@@ -187,21 +186,14 @@ def test_claims_table_links_every_claim_to_its_quote(reports):
 # The notebooks themselves (two kernels)
 
 
-def _run(tmp_path: Path, name: str, **params: str) -> nbformat.NotebookNode:
-    out = tmp_path / f"{name}.ipynb"
-    pm.execute_notebook(str(paths.NOTEBOOKS / f"{name}.ipynb"), str(out), parameters=params,
-                        kernel_name="python3", cwd=str(paths.NOTEBOOKS), progress_bar=False)
-    return nbformat.read(out, as_version=4)
-
-
 def _outputs(nb: nbformat.NotebookNode, mime: str) -> list[str]:
     return [str(o["data"][mime]) for c in nb.cells if c.cell_type == "code"
             for o in c.outputs if mime in o.get("data", {})]
 
 
 @pytest.mark.slow
-def test_04_audit_rows_and_figure_link_their_claims(tmp_path, reports, anchors):
-    nb = _run(tmp_path, "04_claims_audit", lang="vi")
+def test_04_audit_rows_and_figure_link_their_claims(executed, reports, anchors):
+    nb = executed("04_claims_audit_vi")
     records = read_records(nb)
     tables = [records[label].data["text/html"] for label in ("tab-claims", "tab-findings")]
     assert f'href="../source/{PAGE}.html#claim-c01"' in tables[0]
@@ -223,8 +215,8 @@ def test_04_audit_rows_and_figure_link_their_claims(tmp_path, reports, anchors):
 
 
 @pytest.mark.slow
-def test_01_figure_captions_link_the_english_page(tmp_path, reports, anchors):
-    nb = _run(tmp_path, "01_poverty_trajectory", province="Phú Yên", lang="en")
+def test_01_figure_captions_link_the_english_page(executed, reports, anchors):
+    nb = executed("01_poverty_trajectory_phu-yen_en")
     captions = [m for m in _outputs(nb, "text/markdown") if "In the article: " in m]
     assert len(captions) == 2  # the trajectory and the implied totals
     trajectory = [text for text, _ in MD_LINK.findall(captions[0])]

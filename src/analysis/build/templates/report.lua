@@ -45,7 +45,10 @@ end
 -- ------------------------------------------------------------------ tables for print
 
 local NUMBER = "^[%s]*[%-−+]?[%d.,%s\u{202F}\u{A0}]*%d[%d.,]*[%%]?[%s]*$"
-local LONG_TOKEN = 18 -- characters: longer runs get break opportunities
+local LONG_TOKEN = 10 -- characters: longer runs get break opportunities
+local SHORT_COLUMN = 8 -- characters: a column this narrow is sized by Typst to its content
+local TEXT_WIDTH_PT = 481 -- the text block (A4 less 2 cm margins)
+local CHAR_PT, INSET_PT = 4.8, 8 -- a character at table size, a cell's two insets
 local ZWSP = "\u{200B}"
 
 local function cell_text(cell)
@@ -118,7 +121,7 @@ local function print_table(tbl)
         end
         -- room a column asks for: its longest cell, capped so prose wraps
         need[i] = math.max(need[i], math.min(utf8.len(text) or #text, 40),
-                           math.min(longest_word(text), LONG_TOKEN))
+                           math.min(longest_word(text), 24))
       end
     end
   end
@@ -127,19 +130,25 @@ local function print_table(tbl)
       need[i] = math.max(need[i], math.min(longest_word(cell_text(cell)), 14))
     end
   end
-  local total = 0
+  -- Numbers and short columns are sized by Typst to their content (`auto`); the text
+  -- columns share what is left of the text block in proportion to what each holds.
+  local fixed, total = {}, 0
+  local left = 0.97
   for i = 1, n do
+    fixed[i] = numeric[i] or need[i] <= SHORT_COLUMN
     if keep[i] or #rows == 0 then
-      need[i] = need[i] + 2 -- the cell's inset, in characters
-      total = total + need[i]
+      if fixed[i] then
+        left = left - (need[i] * CHAR_PT + INSET_PT) / TEXT_WIDTH_PT
+      else
+        total = total + need[i]
+      end
     end
   end
+  left = math.max(left, 0.3)
   for i = 1, n do
     local spec = tbl.colspecs[i]
     spec[1] = (keep[i] and numeric[i]) and pandoc.AlignRight or pandoc.AlignLeft
-    -- widths in proportion to what each column holds (Typst would otherwise share evenly),
-    -- 97 % of the text block in all: the cells' insets stay inside the margins
-    spec[2] = total > 0 and 0.97 * need[i] / total or nil
+    spec[2] = (not fixed[i] and total > 0) and left * need[i] / total or nil
   end
   if #rows > 0 then
     drop_columns(tbl, keep)
