@@ -273,3 +273,17 @@ def test_cli_help_lists_build():
                          text=True, timeout=60)
     assert run.returncode == 0 and "build" in run.stdout
     assert engine.format_summary(engine.BuildSummary()).endswith("kernels started: 0")
+
+
+def test_landing_page_links_findings_to_claim_anchors():
+    manifest = {"generated_at": "2026-12-03T08:00:00+00:00", "reports": [
+        {"name": "01_poverty_trajectory_phu-yen_vi", "notebook": "notebooks/01_x.ipynb",
+         "parameters": {"province": "Phú Yên", "lang": "vi"}, "status": "ok",
+         "outputs": {"pdf": {"path": "pdf/01_poverty_trajectory_phu-yen_vi.pdf"}},
+         "facts": {"facts": {"province": "Phú Yên", "first_rate": "12,62",
+                             "first_rate_ids": "c09;c08", "first": "đầu 2016"}}}]}
+    found = index.findings(manifest, "vi", "source/x.html")
+    assert ("12,62", "source/x.html#claim-c09") in found[0]
+    page = index.render_landing(manifest, "vi", findings=found)
+    assert 'href="source/x.html#claim-c09"' in page and "%23" not in page
+    assert 'href="pdf/01_poverty_trajectory_phu-yen_vi.pdf"' in page

@@ -218,7 +218,9 @@ def fold(name: str) -> str:
 
 
 def _a(href: str, text: str) -> str:
-    return f'<a href="{_e(quote(href))}">{_e(text)}</a>'
+    """A link; `href` is percent-encoded except its path separators and #fragment (links to
+    claims arrive already encoded by `analysis.show.links.source_link`)."""
+    return f'<a href="{_e(quote(href, safe="/#%"))}">{_e(text)}</a>'
 
 
 def _reader_links(report: dict[str, Any], lang: str) -> list[str]:
