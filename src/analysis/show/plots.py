@@ -26,6 +26,7 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.legend_handler import HandlerTuple
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
@@ -102,7 +103,8 @@ def _headline(fig: Figure, title: str, subtitle: str | None = None) -> None:
 def _legend_under(fig: Figure, handles: list, labels: list[str], ncol: int) -> None:
     """A figure legend under the panels, in a strip of its own at the foot of the figure."""
     legend = fig.legend(handles, labels, loc="lower center", bbox_to_anchor=(0.5, 0), ncol=ncol,
-                        frameon=False, borderaxespad=0)
+                        frameon=False, borderaxespad=0, handlelength=3.4,
+                        handler_map={tuple: HandlerTuple(ndivide=None, pad=0.5)})
     grow_figure(fig, below=legend.get_window_extent().height / fig.dpi + 2 * PAD_IN)
     legend.set_bbox_to_anchor((0.5, PAD_IN / float(fig.get_figheight())), fig.transFigure)
 
@@ -227,7 +229,7 @@ def trajectory_plot(traj: pd.DataFrame, *, lang: str, ax: Axes | None = None) ->
     ax.set_xticks(list(traj["when"]))
     ax.set_xticklabels([point_label(p, tp, lang).replace(" ", "\n", 1) for p, tp in
                         zip(traj["period"], traj["timepoint"], strict=True)])
-    ax.set_xlim(traj["when"].min() - 0.5, traj["when"].max() + 1.0)
+    ax.set_xlim(traj["when"].min() - 0.5, traj["when"].max() + 1.4)  # room for the last label
     ax.set_ylim(0, traj["rate"].max() * 1.3)
     ax.set_ylabel(t("fig_rate_axis", lang))
     ax.set_xlabel(t("fig_time_axis", lang))
@@ -288,12 +290,19 @@ def annual_fall_plot(falls: pd.DataFrame, comparison: pd.DataFrame, *, lang: str
 def trajectory_figure(traj: pd.DataFrame, falls: pd.DataFrame, comparison: pd.DataFrame, *,
                       lang: str) -> Figure:
     """Notebook 01's main figure: the trajectory (left) and the yearly fall against the
-    targets (right), the right panel's legend (bars and targets) under both."""
+    targets (right), one legend under both: "actual" and "estimate" each with the line's and
+    the bar's symbol, then the targets."""
     fig, (left, right) = _figure(3.6, 1, 2, width_ratios=[3, 2])
     trajectory_plot(traj, lang=lang, ax=left)
     annual_fall_plot(falls, comparison, lang=lang, ax=right)
+    lines = {x.get_text(): h for x, h in zip(left.get_legend().get_texts(),
+                                             left.get_legend().legend_handles, strict=True)}
     legend = right.get_legend()
-    handles, labels = legend.legend_handles, [x.get_text() for x in legend.get_texts()]
+    labels = [x.get_text() for x in legend.get_texts()]
+    handles = [(lines.pop(label), h) if label in lines else h
+               for label, h in zip(labels, legend.legend_handles, strict=True)]
+    handles, labels = [*lines.values(), *handles], [*lines, *labels]
+    left.get_legend().remove()
     legend.remove()
     _legend_under(fig, handles, labels, ncol=2)
     return _fit_labels(fig)
