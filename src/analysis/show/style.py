@@ -94,7 +94,10 @@ def set_theme() -> None:
                       "legend.fontsize": FONT_SMALL, "legend.title_fontsize": FONT_SMALL,
                       "figure.figsize": figure_size(3.6), "figure.dpi": 110,
                       "savefig.dpi": 150, "savefig.pad_inches": SAVE_PAD_IN,
-                      "svg.fonttype": "none", "figure.autolayout": False})
+                      "svg.fonttype": "none", "figure.autolayout": False,
+                      # text measures the same at every resolution: a figure laid out on
+                      # screen keeps its width saved at 150 dpi or as SVG
+                      "text.hinting": "no_hinting"})
 
 
 class _TextSizes:
@@ -170,15 +173,22 @@ def add_source(fig: plt.Figure, label: str, ids: Iterable[str] = ()) -> None:
 
 
 def wrap_text(text: Text, width_in: float) -> str:
-    """Break the lines of `text` at spaces so that none is wider than `width_in` in its font
-    (a word longer than that gets a line of its own); sets and returns the new text."""
+    """Break the lines of `text` at spaces so that none is longer than `width_in` in its font
+    (a word longer than that gets a line of its own); sets and returns the new text. A text
+    turned upright (a y label) is measured along its lines too."""
+    upright = round(text.get_rotation()) % 180 == 90
+
+    def length() -> float:
+        box = text.get_window_extent()
+        return (box.height if upright else box.width) / text.figure.dpi
+
     lines: list[str] = []
     for paragraph in text.get_text().split("\n"):
         current = ""
         for word in paragraph.split(" "):
             candidate = f"{current} {word}" if current else word
             text.set_text(candidate)
-            if current and text.get_window_extent().width / text.figure.dpi > width_in:
+            if current and length() > width_in:
                 lines.append(current)
                 current = word
             else:
