@@ -23,6 +23,7 @@ from analysis.compute import audit, context, maps, metrics
 from analysis.data import external
 from analysis.data.checks import load_checks
 from analysis.data.external import load_targets
+from analysis.data.processed import load_claims
 from analysis.data.provinces import article_provinces
 from analysis.reading import similarity, themes
 from analysis.show import plots, style, words
@@ -70,7 +71,7 @@ def inputs(article, claims, lessons, codebook, data):
         "coded": themes.code_lessons(lessons, codebook), "lessons": lessons,
         "codebook": codebook, "results": results, "data": data,
         "joined": maps.join_rates(data.boundaries, data.codes, data.gso),
-        "article_rates": context.article_rates(),
+        "article_rates": context.article_rates(load_claims()),
     }
 
 
