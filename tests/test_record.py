@@ -75,6 +75,13 @@ def test_a_table_is_typeset_and_recorded_with_its_cells(shown):
     assert page.count("#claim-c") == 3
 
 
+def test_a_named_index_is_a_column_an_unnamed_one_is_not(shown):
+    by_year = pd.DataFrame({"rate": [18.5, 6.4]}, index=pd.Index([2006, 2016], name="year"))
+    assert tables.reader_table(by_year, "en").iloc[:, 0].tolist() == ["2006", "2016"]
+    plain = pd.DataFrame({"rate": [18.5, 6.4]})
+    assert list(tables.reader_table(plain, "en").columns) == [tables.header("rate", "en")]
+
+
 def test_facts_reach_no_reader_format(shown):
     record.record_facts("key-values", {"rate": 12.62, "missing": float("nan")})
     (out,) = shown

@@ -172,7 +172,10 @@ CSS = """
 
 def reader_table(frame: pd.DataFrame, lang: str, columns: Iterable[str] | None = None,
                  decimals: Mapping[str, int] | None = None) -> pd.DataFrame:
-    """`localised(frame, …)` without the columns that are empty in every row."""
+    """`localised(frame, …)` without the columns that are empty in every row; a named index
+    (the year of a rank table) becomes the first column, an unnamed one is dropped."""
+    if any(name is not None for name in frame.index.names):
+        frame = frame.reset_index()
     shown = localised(frame, lang, columns, decimals)
     keep = [c for c in shown.columns if shown[c].astype(str).str.strip().ne("").any()]
     return shown[keep] if len(shown) else shown
