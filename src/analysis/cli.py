@@ -10,6 +10,7 @@ import argparse
 import signal
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from analysis.data import paths
@@ -49,8 +50,6 @@ def _replication(args: argparse.Namespace) -> list:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from dataclasses import replace
-
     from analysis.build import engine
 
     engine.skip_slow_imports()

@@ -261,9 +261,6 @@ def _run_notebook(spec: dict[str, Any]) -> dict[str, Any]:
     import nbformat  # deferred import (README: Architecture)
     import papermill as pm  # deferred import (README: Architecture)
     from jupyter_client.manager import AsyncKernelManager  # deferred import (README: Architecture)
-    from papermill.exceptions import (
-        PapermillExecutionError,  # deferred import (README: Architecture)
-    )
 
     t0 = time.monotonic()
     kernel_env = {**_kernel_env(spec["work"]), **spec.get("env", {})}
@@ -299,7 +296,7 @@ def _run_notebook(spec: dict[str, Any]) -> dict[str, Any]:
                         execution_timeout=spec["timeout"], progress_bar=False,
                         log_output=False, request_save_on_cell_execute=True,
                         kernel_manager_class=km_class, start_timeout=60)
-                except PapermillExecutionError as e:
+                except pm.PapermillExecutionError as e:
                     error, cell_error = {"ename": e.ename, "evalue": e.evalue}, True
                 except Exception as e:  # noqa: BLE001 — every failure becomes a report line
                     error = {"ename": type(e).__name__, "evalue": str(e).strip()}
@@ -721,19 +718,18 @@ def _run_local(specs: list[dict[str, Any]], workers: int,
 def _run_dask(address: str, specs: list[dict[str, Any]],
               on_result: Callable[[str, dict[str, Any]], None]) -> None:
     try:
-        from distributed import Client  # deferred import (README: Architecture)
-        from distributed import as_completed as dask_completed
+        import distributed  # deferred import (README: Architecture)
     except ImportError:
         raise UserError("--scheduler needs Dask distributed", where="--scheduler",
                         fix="pip install 'giamngheo-analysis[dask]'") from None
     try:
-        client = Client(address, timeout="10s", set_as_default=False)
+        client = distributed.Client(address, timeout="10s", set_as_default=False)
     except (OSError, TimeoutError) as e:
         raise UserError(f"cannot reach the Dask scheduler ({e})", where=address,
                         fix="start `dask scheduler` and `dask worker ADDRESS` first") from None
     try:
         futures = {client.submit(run_notebook, s, pure=False): s["name"] for s in specs}
-        for fut in dask_completed(list(futures), loop=client.loop):
+        for fut in distributed.as_completed(list(futures), loop=client.loop):
             try:
                 res = fut.result()
             except Exception as e:  # noqa: BLE001

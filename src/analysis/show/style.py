@@ -83,7 +83,7 @@ def figure_size(height_in: float, width_in: float = TEXT_WIDTH_IN) -> tuple[floa
 def set_theme() -> None:
     """Apply the package's seaborn theme (call once per notebook; idempotent): seaborn's
     "paper" context with the named font sizes, DejaVu Sans, figures as wide as the page."""
-    import seaborn as sns  # imported here: `PALETTE` users (annotate, the build) need no plots
+    import seaborn as sns  # deferred import (README: Architecture)
 
     sns.set_theme(context="paper", style="whitegrid", font=FONT,
                   rc={"font.size": FONT_BASE, "axes.labelsize": FONT_BASE,
