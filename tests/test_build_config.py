@@ -287,3 +287,19 @@ def test_landing_page_links_findings_to_claim_anchors():
     page = index.render_landing(manifest, "vi", findings=found)
     assert 'href="source/x.html#claim-c09"' in page and "%23" not in page
     assert 'href="pdf/01_poverty_trajectory_phu-yen_vi.pdf"' in page
+
+
+def test_notebook_defaults_are_the_article_s_province_and_languages():
+    """The one default province (the article's first) and the languages a notebook accepts
+    are not typed per notebook: the parameters cells' defaults agree with the data layer."""
+    from analysis.data.config import LANGS, notebook_parameters
+    from analysis.data.provinces import default_province
+
+    for path in sorted(paths.NOTEBOOKS.glob("0*.ipynb")):
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        declared = notebook_parameters(nb)
+        allowed = nb["metadata"]["analysis"]["allowed"]
+        assert declared["lang"] == LANGS[0] and allowed["lang"] == "langs", path.name
+        if "province" in declared:
+            assert declared["province"] == default_province(), path.name
+            assert allowed["province"] in ("provinces", "article_provinces"), path.name
