@@ -10,6 +10,7 @@ its `text` is exactly `source[start:end]`, marker included, so a reader can find
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right, insort
 from dataclasses import dataclass
 
 import pandas as pd
@@ -92,15 +93,22 @@ def _headings(text: str) -> list[tuple[int, int, str]]:
     return out
 
 
+def _heading_between(starts: list[int], lo: int, hi: int) -> int | None:
+    """Start of the first heading strictly between `lo` and `hi` (`starts` sorted), if any."""
+    i = bisect_right(starts, lo)
+    return starts[i] if i < len(starts) and starts[i] < hi else None
+
+
 def _enumerations(markers: list[_Marker], headings: list[tuple[int, int, str]]
                   ) -> list[list[_Marker]]:
     """Runs 1, 2, 3, … of one marker style; a heading or a new 'one' closes a run."""
+    starts = [h[0] for h in headings]
     runs: list[list[_Marker]] = []
     current: list[_Marker] = []
     for mk in markers:
         continues = (
             current and mk.style == current[-1].style and mk.number == current[-1].number + 1
-            and not any(current[-1].start < h[0] < mk.start for h in headings)
+            and _heading_between(starts, current[-1].start, mk.start) is None
         )
         if continues:
             current.append(mk)
@@ -112,31 +120,47 @@ def _enumerations(markers: list[_Marker], headings: list[tuple[int, int, str]]
     return [r for r in runs if len(r) >= 2]  # a lone "Một là" is not an enumeration
 
 
-def _lesson_end(text: str, start: int, limit: int,
-                headings: list[tuple[int, int, str]]) -> int:
+def _lesson_end(text: str, start: int, limit: int, heading_starts: list[int]) -> int:
     """End of a lesson: next marker (`limit`), a blank line, a section heading or the end."""
     end = limit
     blank = _BLANK_LINE.search(text, start, limit)
     if blank:
         end = blank.start()
-    for h_start, _h_end, _place in headings:
-        if start < h_start < end:
-            end = h_start
-            break
+    heading = _heading_between(heading_starts, start, end)
+    if heading is not None:
+        end = heading
     while end > start and text[end - 1].isspace():
         end -= 1
     return end
 
 
-def _place(text: str, start: int, headings: list[tuple[int, int, str]],
-           taken: list[tuple[int, int]]) -> str | None:
-    """Province of the enclosing section heading, else the last one named before `start`."""
-    above = [h for h in headings if h[0] < start]
-    if above:
-        return above[-1][2]
-    named = [name for name, s, e in find_provinces(text[:start])
-             if not any(a <= s and e <= b for a, b in taken)]
-    return named[-1] if named else None
+class _Taken:
+    """Spans of the lessons read so far, sorted, with a bisect test for 'inside one of them'."""
+
+    def __init__(self) -> None:
+        self.spans: list[tuple[int, int]] = []
+
+    def add(self, start: int, end: int) -> None:
+        insort(self.spans, (start, end))
+
+    def holds(self, start: int, end: int) -> bool:
+        i = bisect_right(self.spans, (start, float("inf"))) - 1
+        return any(a <= start and end <= b for a, b in self.spans[max(0, i - 1):i + 1])
+
+
+def _place(start: int, headings: list[tuple[int, int, str]], heading_starts: list[int],
+           provinces: list[tuple[str, int, int]], province_ends: list[int],
+           taken: _Taken) -> str | None:
+    """Province of the enclosing section heading, else the last one named before `start`
+    outside the lessons already read (`provinces`: every mention in the text, in order)."""
+    i = bisect_left(heading_starts, start)
+    if i:
+        return headings[i - 1][2]
+    for k in range(bisect_right(province_ends, start) - 1, -1, -1):
+        name, s, e = provinces[k]
+        if not taken.holds(s, e):
+            return name
+    return None
 
 
 def extract_lessons(text: str) -> pd.DataFrame:
@@ -149,18 +173,21 @@ def extract_lessons(text: str) -> pd.DataFrame:
     A lesson ends at the next marker, a blank line, a section heading or the end of `text`.
     """
     headings = _headings(text)
+    heading_starts = [h[0] for h in headings]
+    provinces = find_provinces(text)
+    province_ends = [e for _n, _s, e in provinces]
     rows: list[dict[str, object]] = []
-    taken: list[tuple[int, int]] = []
+    taken = _Taken()
     lists_per_place: dict[str, int] = {}
     for k, run in enumerate(_enumerations(_markers(text), headings), start=1):
-        place = _place(text, run[0].start, headings, taken)
+        place = _place(run[0].start, headings, heading_starts, provinces, province_ends, taken)
         key = slugify(place) if place else "lesson"
         lists_per_place[key] = lists_per_place.get(key, 0) + 1
         prefix = key if lists_per_place[key] == 1 else f"{key}-l{lists_per_place[key]}"
         for i, mk in enumerate(run):
             limit = run[i + 1].start if i + 1 < len(run) else len(text)
-            end = _lesson_end(text, mk.after, limit, headings)
-            taken.append((mk.start, end))
+            end = _lesson_end(text, mk.after, limit, heading_starts)
+            taken.add(mk.start, end)
             rows.append({
                 "lesson_id": f"{prefix}-{mk.number}", "place": place, "enumeration": k,
                 "ordinal": mk.number, "marker": text[mk.start:mk.end], "start": mk.start,

@@ -19,8 +19,10 @@ counts from a thousand up with a dot ("2.019 hộ").
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from babel.numbers import NumberFormatError, parse_decimal
 
@@ -110,8 +112,10 @@ class NumberMatch:
     typo: str | None = None  # e.g. "doubled %"
 
 
+@lru_cache(maxsize=1 << 16)
 def _numeral(s: str) -> tuple[float, bool]:
-    """(value, ambiguous) of one numeral such as '10.271', '3,93', '2.5'."""
+    """(value, ambiguous) of one numeral such as '10.271', '3,93', '2.5' (cached: long texts
+    repeat the same numerals, and Babel's parse is the slowest step of reading a number)."""
     if re.fullmatch(r"\d+\.\d+", s) and not re.fullmatch(r"\d{1,3}(?:\.\d{3})+", s):
         return float(s), True  # English-style decimal point: see the module docstring
     try:
@@ -141,13 +145,35 @@ def parse_number(s: str) -> float:
     return found[0].value
 
 
-def _blocked(text: str) -> list[tuple[int, int, str]]:
-    spans: list[tuple[int, int, str]] = []
+class _Spans:
+    """Non-overlapping (start, end, kind) spans, sorted, with a bisect lookup of the one that
+    covers a position — so checking a number against every blocked span costs log n, not n."""
+
+    def __init__(self, spans: list[tuple[int, int, str]]) -> None:
+        self.spans = spans
+        self._starts = [s for s, _e, _k in spans]
+
+    def covering(self, pos: int) -> bool:
+        """Whether a span holds `pos` (start <= pos < end)."""
+        i = bisect_right(self._starts, pos) - 1
+        return i >= 0 and pos < self.spans[i][1]
+
+    def overlapping(self, start: int, end: int) -> bool:
+        """Whether a span overlaps [start, end)."""
+        i = bisect_right(self._starts, start) - 1
+        if i >= 0 and start < self.spans[i][1]:
+            return True
+        return i + 1 < len(self.spans) and self.spans[i + 1][0] < end
+
+
+def _blocked(text: str) -> _Spans:
+    """What is not an amount; a later pattern's match that overlaps an earlier one is dropped."""
+    taken = _Spans([])
     for kind, pattern in _NOT_AMOUNTS:
-        for m in pattern.finditer(text):
-            if not any(s < m.end() and m.start() < e for s, e, _ in spans):
-                spans.append((m.start(), m.end(), kind))
-    return sorted(spans)
+        new = [(m.start(), m.end(), kind) for m in pattern.finditer(text)
+               if not taken.overlapping(m.start(), m.end())]
+        taken = _Spans(sorted(taken.spans + new))
+    return taken
 
 
 def _scale_at(text: str, pos: int) -> tuple[float, int]:
@@ -193,10 +219,10 @@ def find_numbers(text: str) -> list[NumberMatch]:
     """
     blocked = _blocked(text)
     out: list[NumberMatch] = [
-        NumberMatch(text[s:e], s, e, s, e, float("nan"), kind=kind) for s, e, kind in blocked]
+        NumberMatch(text[s:e], s, e, s, e, float("nan"), kind=kind) for s, e, kind in blocked.spans]
     pos = 0
     for m in _NUM_RE.finditer(text):
-        if m.start() < pos or any(s <= m.start() < e for s, e, _ in blocked):
+        if m.start() < pos or blocked.covering(m.start()):
             continue
         out_match = _read_amount(text, m, blocked)
         out.append(out_match)
@@ -204,7 +230,7 @@ def find_numbers(text: str) -> list[NumberMatch]:
     return sorted(out, key=lambda n: n.start)
 
 
-def _read_amount(text: str, m: re.Match[str], blocked: list[tuple[int, int, str]]) -> NumberMatch:
+def _read_amount(text: str, m: re.Match[str], blocked: _Spans) -> NumberMatch:
     a_tok = m.group(0)
     a, ambiguous = _numeral(a_tok)
     end = m.end()
@@ -218,7 +244,7 @@ def _read_amount(text: str, m: re.Match[str], blocked: list[tuple[int, int, str]
         scale, end = _scale_at(text, end)
         sep = _RANGE_SEP.match(text, end)
         b_match = _NUM_RE.match(text, sep.end()) if sep else None
-        if b_match and not any(s <= b_match.start() < e for s, e, _ in blocked):
+        if b_match and not blocked.covering(b_match.start()):
             b, amb_b = _numeral(b_match.group(0))
             both_years = _is_year(a_tok) and _is_year(b_match.group(0))
             if b > a and (both_years or not _is_year(a_tok)):
