@@ -30,6 +30,7 @@ from analysis.data.processed import CLAIM_COLUMNS, CLAIM_DTYPES
 from analysis.data.provinces import find_provinces
 from analysis.errors import UserError
 from analysis.reading.article import Article
+from analysis.reading.normal import Normalised, normalise
 from analysis.reading.numbers import NumberMatch, find_numbers
 
 _T = TypeVar("_T", "_TimeRef", "_Cue")
@@ -423,10 +424,30 @@ def extract_claims(text: str, *, sections: Sequence[tuple[int, int, str]] = ()) 
 
     `quote == text[start:end]`. `sections` — (start, end, place) spans such as an article's
     province sections — give the place of a claim whose paragraph names none before it.
+    `text` may be in any Unicode form: it is read in NFC, and quotes and offsets (of sections
+    too) index `text` itself.
     """
     if not isinstance(text, str):
         raise UserError(f"extract_claims needs the text itself, got {type(text).__name__}",
                         where="parameter text", fix="pass a str, e.g. article.masked_text()")
+    norm = normalise(text)
+    sections = [(norm.from_source(s), norm.from_source(e, end=True), place)
+                for s, e, place in sections]
+    rows = _claim_rows(norm.text, sections)
+    if not norm.identity:
+        _rows_in_source(rows, norm)
+    return _frame(rows)
+
+
+def _rows_in_source(rows: list[dict], norm: Normalised) -> None:
+    """Claims read in `norm.text` pointed back at `norm.source`: offsets and quotes."""
+    for row in rows:
+        start, end = norm.source_span(row["start"], row["end"])
+        row.update(start=start, end=end, quote=norm.source[start:end])
+
+
+def _claim_rows(text: str, sections: Sequence[tuple[int, int, str]]) -> list[dict]:
+    """One dict per claim of a text in NFC (the columns of `extract_claims` but the ids)."""
     numbers = find_numbers(text)
     refs = _time_refs(text, numbers)
     cues = _subject_cues(text)
@@ -459,7 +480,7 @@ def extract_claims(text: str, *, sections: Sequence[tuple[int, int, str]] = ()) 
             "place": _place(n.start, para, provinces, local, sections),
             "qualifier": qualifier,
         })
-    return _frame(rows)
+    return rows
 
 
 def _frame(rows: list[dict]) -> pd.DataFrame:

@@ -19,6 +19,7 @@ from analysis.data.files import slugify
 from analysis.data.processed import LESSON_COLUMNS
 from analysis.data.provinces import find_provinces
 from analysis.reading.article import Article, heading_place
+from analysis.reading.normal import normalise
 
 # "Một là" … "Mười là"
 _LA = {"một": 1, "hai": 2, "ba": 3, "bốn": 4, "năm": 5, "sáu": 6, "bảy": 7, "bẩy": 7,
@@ -171,7 +172,25 @@ def extract_lessons(text: str) -> pd.DataFrame:
     order), ordinal
     (1..n), marker (as written: "Một là", "Thứ nhất"), start, end, text (marker included).
     A lesson ends at the next marker, a blank line, a section heading or the end of `text`.
+    `text` may be in any Unicode form: it is read in NFC, and offsets, markers and texts index
+    `text` itself.
     """
+    norm = normalise(text)
+    rows = _lesson_rows(norm.text)
+    if not norm.identity:
+        for row in rows:
+            start, end = norm.source_span(int(row["start"]), int(row["end"]))
+            marker_end = norm.to_source(int(row["start"]) + len(str(row["marker"])), end=True)
+            row.update(start=start, end=end, text=text[start:end],
+                       marker=text[start:marker_end])
+    frame = pd.DataFrame(rows, columns=LESSON_COLUMNS)
+    return frame.astype({"lesson_id": "str", "place": "str", "enumeration": "int64",
+                         "ordinal": "int64", "marker": "str", "start": "int64", "end": "int64",
+                         "text": "str"})
+
+
+def _lesson_rows(text: str) -> list[dict[str, object]]:
+    """The rows of `extract_lessons` for a text in NFC."""
     headings = _headings(text)
     heading_starts = [h[0] for h in headings]
     provinces = find_provinces(text)
@@ -193,10 +212,7 @@ def extract_lessons(text: str) -> pd.DataFrame:
                 "ordinal": mk.number, "marker": text[mk.start:mk.end], "start": mk.start,
                 "end": end, "text": text[mk.start:end],
             })
-    frame = pd.DataFrame(rows, columns=LESSON_COLUMNS)
-    return frame.astype({"lesson_id": "str", "place": "str", "enumeration": "int64",
-                         "ordinal": "int64", "marker": "str", "start": "int64", "end": "int64",
-                         "text": "str"})
+    return rows
 
 
 def extract_article_lessons(article: Article) -> pd.DataFrame:

@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import lru_cache
 
 from babel.numbers import NumberFormatError, parse_decimal
 
 from analysis.errors import UserError
+from analysis.reading.normal import Normalised, normalise
 
 #: What a match is. Only ``quantity`` and ``fraction`` are amounts.
 KINDS = ("quantity", "fraction", "year", "period", "date", "time", "document", "ordinal",
@@ -215,8 +216,24 @@ def find_numbers(text: str) -> list[NumberMatch]:
 
     Amounts are ``kind == "quantity"`` (or ``"fraction"``); years and periods are reported so
     callers can date claims; dates, times, document numbers, ordinals and versions are
-    reported so callers can see why they are not amounts.
+    reported so callers can see why they are not amounts. `text` may be in any Unicode form:
+    it is read in NFC and every match's offsets and text index `text` itself.
     """
+    norm = normalise(text)
+    found = _find_numbers(norm.text)
+    return found if norm.identity else [_in_source(n, norm) for n in found]
+
+
+def _in_source(n: NumberMatch, norm: Normalised) -> NumberMatch:
+    """`n`, read in `norm.text`, with its offsets and text in `norm.source`."""
+    start, end = norm.source_span(n.start, n.end)
+    return replace(n, text=norm.source[start:end], start=start, end=end,
+                   num_start=norm.to_source(n.num_start),
+                   num_end=norm.to_source(n.num_end, end=True))
+
+
+def _find_numbers(text: str) -> list[NumberMatch]:
+    """`find_numbers` on a text already in NFC."""
     blocked = _blocked(text)
     out: list[NumberMatch] = [
         NumberMatch(text[s:e], s, e, s, e, float("nan"), kind=kind) for s, e, kind in blocked.spans]
