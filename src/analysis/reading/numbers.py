@@ -3,10 +3,11 @@
 The numeral itself is parsed with Babel's ``vi`` locale: the dot groups thousands and the
 comma marks decimals, so "10.271" is 10271 and "3,93" is 3.93. What Babel does not know about
 is kept here: ranges ("4 - 5%", "2011 - 2015"), scale words (nghìn/ngàn, triệu, tỷ/tỉ, "nghìn
-tỷ"), qualifiers before (hơn, gần, khoảng, trên, dưới, gần như, …) and after (trở lên, trở
-xuống), fractions ("6/11 huyện"), percentage points, "%/năm", money per person per year, a
-doubled "%%" typo — and what only looks like a quantity: dates, times, years, periods, decree
-numbers ("80/NQ-CP"), programme names ("Chương trình 135"), ordinals, version numbers ("4.0").
+tỷ"), qualifiers before (hơn, gần, khoảng, trên, dưới, gần như, "tối thiểu là", …) and after
+(trở lên, trở xuống), fractions ("6/11 huyện", "một nửa"), percentage points, "%/năm", money
+per person per year, the typing slips "%%" and "điểm phẩn trăm" — and what only looks like a
+quantity: dates, times, years, periods, decree numbers ("80/NQ-CP"), programme names
+("Chương trình 135"), ordinals, version numbers ("4.0").
 
 Decision on a bare "2.5": a dot followed by other than exactly three digits cannot be a
 thousands separator, so it is read as an English-style decimal point (2.5) and the match is
@@ -28,6 +29,7 @@ from babel.numbers import NumberFormatError, parse_decimal
 
 from analysis.errors import UserError
 from analysis.reading.normal import Normalised, normalise
+from analysis.reading.text import starting_with
 
 #: What a match is. Only ``quantity`` and ``fraction`` are amounts.
 KINDS = ("quantity", "fraction", "year", "period", "date", "time", "document", "ordinal",
@@ -53,34 +55,41 @@ _SCALE_RE = re.compile(r"\s*(nghìn|ngàn|triệu|tỷ|tỉ)(?:\s+(tỷ|tỉ))?(
 _RANGE_SEP = re.compile(r"\s*(?:%{1,2}\s*)?(?:[-–—]|\s(?:đến|tới)\s)\s*(?=\d)")
 _PERCENT_RE = re.compile(
     r"\s*(?P<pct>%{1,2}|phần\s+trăm(?!\w))(?P<per>\s*/\s*năm|\s+(?:mỗi|một|/)\s*năm)?"
-    r"|\s*(?P<pp>điểm\s+phần\s+trăm|điểm\s*%)")
+    r"|\s*(?P<pp>điểm\s+ph(?:ầ|(?P<slip>ẩ))n\s+trăm|điểm\s*%)")
 _MONEY_RE = re.compile(
     r"\s*(?P<cur>đồng|VNĐ|VND|đ|USD)(?![\w])"
     r"(?:\s*/\s*(?P<per>người|hộ|khẩu|lao động)(?:\s*/\s*(?P<time1>năm|tháng))?"
     r"|\s*/\s*(?P<time2>năm|tháng))?", re.IGNORECASE)
+# "tối thiểu là 75.000 tỷ đồng": the qualifier with "là" or "ở mức" between.
 _QUAL_BEFORE_RE = re.compile(
-    r"(?<![\w])(?P<q>" + "|".join(QUALIFIERS_BEFORE) + r")\s+$", re.IGNORECASE)
+    r"(?<![\w])(?P<q>" + "|".join(QUALIFIERS_BEFORE) + r")\s+(?:(?:là|ở\s+mức)\s+)?$",
+    re.IGNORECASE)
+# A share written in words: "một nửa" (a half).
+_HALF_RE = re.compile(r"(?<![\w])một\s+nửa(?![\w])", re.IGNORECASE)
 _QUAL_AFTER_RE = re.compile(r"\s+(?P<q>" + "|".join(QUALIFIERS_AFTER) + r")(?!\w)",
                             re.IGNORECASE)
 
 # What looks like a number but is not an amount. Order matters: earlier wins.
 _NOT_AMOUNTS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("time", re.compile(r"(?<!\d)\d{1,2}(?::\d{2}){1,2}(?!\d)|(?<!\d)\d{1,2}h\d{2}(?!\d)"
-                        r"|(?:GMT|UTC)\s*[+-]\s*\d{1,2}(?::?\d{2})?")),
-    ("document", re.compile(
-        r"(?<![\w/])\d+[a-z]?(?:/\d+)*/[A-ZĐ][\wĐđ]*(?:-[\wĐđ]+)*")),
-    ("date", re.compile(
+    ("time", starting_with("GU", r"(?<!\d)\d{1,2}(?::\d{2}){1,2}(?!\d)|(?<!\d)\d{1,2}h\d{2}(?!\d)"
+                                 r"|(?:GMT|UTC)\s*[+-]\s*\d{1,2}(?::?\d{2})?", other=r"\d")),
+    ("document", starting_with("", r"(?<![\w/])\d+[a-z]?(?:/\d+)*/[A-ZĐ][\wĐđ]*(?:-[\wĐđ]+)*",
+                               other=r"\d")),
+    ("date", starting_with(
+        "nsctđh",
         r"(?<![\d/.\-])\d{1,2}([/.\-])\d{1,2}\1(?:19|20)?\d{2}(?![\d/])"
         r"|(?i:ngày|sáng|chiều|tối|trưa|đêm|hôm)\s+\d{1,2}([/\-])\d{1,2}(?:\2\d{2,4})?(?![\d/])"
         r"|(?<![\d/])(?:0?[1-9]|1[0-2])/(?:19|20)\d{2}(?![\d/])"
         r"|(?i:ngày)\s+\d{1,2}\s+(?i:tháng)\s+\d{1,2}(?:\s+(?i:năm)\s+\d{4})?"
-        r"|(?i:tháng)\s+\d{1,2}(?![\d/,.])")),
-    ("document", re.compile(
+        r"|(?i:tháng)\s+\d{1,2}(?![\d/,.])", other=r"\d")),
+    ("document", starting_with(
+        "nqtcklvđ",
         r"(?i:nghị quyết|quyết định|nghị định|thông tư|chỉ thị|kết luận|công văn|chương trình"
         r"|đề án|luật|văn bản|kế hoạch)(?:\s+(?i:số))?\s+\d+[a-z]?(?![\d,.]\d)")),
-    ("ordinal", re.compile(r"(?i:thứ|hạng|khóa|khoá|kỳ họp thứ)\s+\d+(?![\d,.]\d)"
-                           r"|(?m:^[ \t]*\d{1,2}[.)](?=\s))")),
-    ("version", re.compile(r"(?i:công nghệ|công nghiệp|cách mạng|phiên bản|web)\s+\d+\.\d+")),
+    ("ordinal", starting_with("thk", r"(?i:thứ|hạng|khóa|khoá|kỳ họp thứ)\s+\d+(?![\d,.]\d)"
+                                     r"|(?m:^[ \t]*\d{1,2}[.)](?=\s))", other=r"\d \t")),
+    ("version", starting_with("ccpw", r"(?i:công nghệ|công nghiệp|cách mạng|phiên bản|web)"
+                                      r"\s+\d+\.\d+")),
 )
 
 
@@ -190,7 +199,7 @@ def _measure_at(text: str, pos: int) -> tuple[str | None, int, str | None]:
     m = _PERCENT_RE.match(text, pos)
     if m:
         if m.group("pp"):
-            return "percentage_points", m.end(), None
+            return "percentage_points", m.end(), ("điểm phẩn trăm" if m.group("slip") else None)
         typo = "doubled %" if m.group("pct") == "%%" else None
         return ("percent_per_year" if m.group("per") else "percent"), m.end(), typo
     m = _MONEY_RE.match(text, pos)
@@ -244,7 +253,21 @@ def _find_numbers(text: str) -> list[NumberMatch]:
         out_match = _read_amount(text, m, blocked)
         out.append(out_match)
         pos = out_match.end
+    taken = _Spans(sorted((n.start, n.end, n.kind) for n in out))
+    for m in _HALF_RE.finditer(text):
+        if not taken.overlapping(m.start(), m.end()):
+            out.append(_half(text, m))
     return sorted(out, key=lambda n: n.start)
+
+
+def _half(text: str, m: re.Match[str]) -> NumberMatch:
+    """"một nửa" as the fraction 1/2, with a qualifier written before it ("hơn một nửa")."""
+    qualifier, start = None, m.start()
+    q = _QUAL_BEFORE_RE.search(text, max(0, start - 20), start)
+    if q:
+        qualifier, start = q.group("q").lower(), q.start()
+    return NumberMatch(text[start:m.end()], start, m.end(), m.start(), m.end(), 1.0,
+                       denominator=2.0, kind="fraction", qualifier=qualifier)
 
 
 def _read_amount(text: str, m: re.Match[str], blocked: _Spans) -> NumberMatch:
@@ -279,7 +302,7 @@ def _read_amount(text: str, m: re.Match[str], blocked: _Spans) -> NumberMatch:
             kind = "year"
     qualifier, start = None, m.start()
     if kind in ("quantity", "fraction"):
-        q = _QUAL_BEFORE_RE.search(text, max(0, start - 12), start)
+        q = _QUAL_BEFORE_RE.search(text, max(0, start - 20), start)
         if q:
             qualifier, start = q.group("q").lower(), q.start()
         post = _QUAL_AFTER_RE.match(text, end)
