@@ -1,42 +1,51 @@
 """Quantitative claims about poverty reduction, read from Vietnamese prose.
 
-`extract_claims` turns every amount that `analysis.reading.numbers.find_numbers` finds into a claim
-when it has a unit (written: "%", "điểm phần trăm", "đồng"; or a counted noun: hộ, người, xã,
-huyện, thôn, …; or implied: "tỷ lệ … là 12,97") and an indicator can be read from the words
-around it (hộ nghèo, cận nghèo, thoát nghèo, tái nghèo, nghèo phát sinh, kinh phí, …). Dates,
-times, decree numbers, ordinals, years and periods never become claims, and neither does a
-number whose noun is not a measured thing ("5 kinh nghiệm", "05 năm").
+`extract_claims` turns every amount that `analysis.reading.numbers.find_numbers` finds into a
+claim when it has a unit (written: "%", "điểm phần trăm", "đồng"; a counted noun: hộ, người,
+xã, huyện, thôn, …; a share of a count: "1/2 số hộ nghèo", "hơn một nửa"; or implied: "tỷ lệ …
+là 12,97", "Tổng số hộ cận nghèo: 18.160") and an indicator can be read from the words around
+it (hộ nghèo, cận nghèo, hộ nghèo và hộ cận nghèo, "tỷ lệ nghèo đa chiều", thoát nghèo, tái
+nghèo, nghèo phát sinh, mức sống trung bình, kinh phí, giải ngân, …). Zero written in words is a
+claim of 0 ("cơ bản không còn hộ nghèo", "xóa hết hộ nghèo"). Dates, times, decree numbers,
+ordinals, years and periods never become claims, and neither does a number whose noun is not a
+measured thing ("5 kinh nghiệm", "05 năm") or a count that only sizes a list ("trong số 10 tỉnh",
+"10 tỉnh … giảm nhanh nhất").
 
-Context is read the way a reader would: the indicator from the noun phrase, then the nearest
-cue earlier in the sentence, later in the sentence, then earlier in the paragraph; the period
-from a year written right after the number, else the nearest earlier one in the sentence, then
-in the paragraph ("so với giai đoạn 2006 - 2010" is a comparison base, not the period); status
-from the nearest cue earlier in the clause (dự ước/dự kiến/ước đạt → estimate; phấn đấu/mục
-tiêu/chỉ tiêu/… trở lên → target; else actual); place from the paragraph (district, province,
-"cả nước"), else the section the claim sits in, else the nearest earlier province mention.
+The indicator comes from the noun phrase, then the nearest cue earlier in the sentence, later
+in the sentence, earlier in the paragraph. A change ("giảm 0,68%", "tăng 137 hộ", "giảm tỷ lệ
+hộ nghèo năm 2022 là 0,47%", "giảm đạt trên 3,5%") is a reduction or increase of its subject;
+a fall of a rate written with "%" is in percentage points and a rate per year ("%/năm",
+"bình quân mỗi năm") always a change; a written "điểm phần trăm" stays percentage points. A
+share is read with its base ("chiếm 31,56% so với tổng số hộ nghèo toàn tỉnh": a share of the
+poor; "so với tổng số hộ toàn tỉnh": the poverty rate; "vốn … chiếm 64%": a share of the funds),
+"đạt 100% kế hoạch" is plan fulfilment, and the denominator of "612 hộ nghèo/41.280 hộ" is all
+households.
+
+The time, status and place of each claim are read from the whole text:
+`analysis.reading.context` and `analysis.reading.places`.
 """
 
 from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TypeVar
 
 import pandas as pd
 
 from analysis.data.processed import CLAIM_COLUMNS, CLAIM_DTYPES
-from analysis.data.provinces import find_provinces
 from analysis.errors import UserError
 from analysis.reading.article import Article
+from analysis.reading.context import Figure, read_context
 from analysis.reading.normal import Normalised, normalise
 from analysis.reading.numbers import NumberMatch, find_numbers
-
-_T = TypeVar("_T", "_TimeRef", "_Cue")
-
+from analysis.reading.places import Places
+from analysis.reading.text import TextIndex, starting_with
 
 _W = r"(?![\wÀ-ỹ])"
+_B = r"(?<![\wÀ-ỹ])"
 # Counted nouns after a number → unit. Longest alternatives first.
 _NOUNS: tuple[tuple[str, str], ...] = (
     (r"hộ\s+gia\s+đình|hộ|gia\s+đình", "households"),
@@ -59,9 +68,13 @@ _NOUNS: tuple[tuple[str, str], ...] = (
 )
 _NOUN_RE = re.compile(r"\s+(?:" + "|".join(f"(?P<n{i}>{p})" for i, (p, _) in enumerate(_NOUNS))
                       + r")" + _W, re.IGNORECASE)
+_SHARE_OF_COUNT = re.compile(r"\s+số\s+(?=hộ|người|nhân\s+khẩu|xã|huyện)", re.IGNORECASE)
 
+_MULTI = r"đa\s+chi[ềể]u"  # "đa chiểu" is a common typing slip
 # Who or what a figure is about, most specific first.
 _SUBJECTS: tuple[tuple[str, str], ...] = (
+    ("poor_and_near_poor", rf"hộ\s+nghèo(?:\s+{_MULTI})?\s+và\s+(?:hộ\s+)?cận\s+nghèo"
+                           rf"|tỷ\s+lệ\s+nghèo\s+{_MULTI}"),
     ("re_and_new_poor", r"tái\s+nghèo\s+và\s+(?:hộ\s+)?(?:nghèo\s+)?phát\s+sinh(?:\s+mới)?"
                         r"|tái\s+nghèo\s+và\s+(?:hộ\s+)?nghèo\s+mới"),
     ("new_poor", r"(?:hộ\s+)?nghèo\s+phát\s+sinh(?:\s+mới)?|phát\s+sinh\s+(?:hộ\s+)?nghèo"
@@ -70,26 +83,39 @@ _SUBJECTS: tuple[tuple[str, str], ...] = (
     ("near_poor", r"cận\s+nghèo"),
     ("escaped", r"thoát\s+(?:khỏi\s+)?nghèo|vượt\s+(?:qua\s+)?(?:ngưỡng\s+)?nghèo"
                 r"|ra\s+khỏi\s+(?:danh\s+sách\s+)?(?:hộ\s+)?nghèo"),
+    ("average_living", r"mức\s+sống\s+trung\s+bình"),
+    ("all_households", r"(?:tổng\s+)?số\s+hộ\s+(?:tự\s+nhiên|dân\s+cư)|hộ\s+dân\s+cư"),
+    ("poverty_reduction", r"tỷ\s+lệ\s+giảm\s+nghèo"),
     ("poor", r"hộ\s+(?:gia\s+đình\s+)?(?:đồng\s+bào\s+)?(?:dân\s+tộc\s+thiểu\s+số\s+)?nghèo"
              r"|người\s+nghèo|nhân\s+khẩu\s+nghèo|tỷ\s+lệ\s+nghèo"),
 )
-_SUBJECT_RE = re.compile("|".join(f"(?P<{k}>{p})" for k, p in _SUBJECTS) + _W, re.IGNORECASE)
-# A cue right after these words is a denominator or comparison, not the subject.
-_NOT_SUBJECT_BEFORE = re.compile(r"(?:so\s+với|trong|trên)\s+(?:tổng\s+)?(?:số\s+)?$",
-                                 re.IGNORECASE)
+_SUBJECT_RE = starting_with("htcnpvrms", "|".join(f"(?P<{k}>{p})" for k, p in _SUBJECTS) + _W,
+                            re.IGNORECASE)
+# A cue right after these words is a denominator or comparison, not the subject; a poverty
+# standard is not a subject either.
+_NOT_SUBJECT_BEFORE = re.compile(r"(?:so\s+với|trong|trên)\s+(?:tổng\s+)?(?:số\s+)?$"
+                                 r"|chuẩn\s+$", re.IGNORECASE)
 
 _COUNT_INDICATORS = {
     "households": {"poor": "poor_households", "near_poor": "near_poor_households",
+                   "poor_and_near_poor": "poor_and_near_poor_households",
                    "escaped": "households_escaped_poverty", "re_poor": "re_poor_households",
                    "new_poor": "new_poor_households",
-                   "re_and_new_poor": "re_and_new_poor_households"},
+                   "re_and_new_poor": "re_and_new_poor_households",
+                   "average_living": "average_living_standard_households",
+                   "all_households": "households"},
     "persons": {"poor": "poor_persons", "near_poor": "near_poor_persons",
+                "poor_and_near_poor": "poor_and_near_poor_persons",
                 "escaped": "persons_escaped_poverty", "re_poor": "re_poor_persons",
-                "new_poor": "new_poor_persons", "re_and_new_poor": "re_and_new_poor_persons"},
+                "new_poor": "new_poor_persons", "re_and_new_poor": "re_and_new_poor_persons",
+                "average_living": "average_living_standard_persons",
+                "all_households": "persons"},
 }
 _RATE_INDICATORS = {"poor": "poor_household_rate", "near_poor": "near_poor_household_rate",
+                    "poor_and_near_poor": "poor_and_near_poor_household_rate",
                     "escaped": "poverty_exit_rate", "re_poor": "re_poverty_share",
-                    "new_poor": "new_poverty_share", "re_and_new_poor": "re_poverty_share"}
+                    "new_poor": "new_poverty_share", "re_and_new_poor": "re_poverty_share",
+                    "average_living": "average_living_standard_household_rate"}
 # Percentages with no poverty subject that still belong to poverty-reduction reporting.
 _OTHER_RATES: tuple[tuple[str, str], ...] = (
     (r"bảo\s+hiểm\s+y\s+tế|BHYT", "health_insurance_coverage"),
@@ -99,12 +125,17 @@ _OTHER_RATES: tuple[tuple[str, str], ...] = (
 )
 # Words around places, workers, houses and money that name the indicator.
 _PLACE_UNITS = ("communes", "districts", "villages", "provinces")
+_ESCAPED = (r"thoát\s+(?:khỏi\s+)?(?:(?:huyện|xã|thôn|bản)\s+)?(?:nghèo|diện|tình\s+trạng)"
+            r"|ra\s+khỏi")
 _PLACE_QUALIFIERS: tuple[tuple[str, str], ...] = (
     (r"đặc\s+biệt\s+khó\s+khăn", "extremely_difficult_{u}"),
-    (r"thoát\s+(?:khỏi\s+)?(?:nghèo|diện|tình\s+trạng)|ra\s+khỏi", "{u}_escaped_poverty"),
+    (_ESCAPED, "{u}_escaped_poverty"),
     (r"nông\s+thôn\s+mới", "{u}_new_rural_standard"),
     (r"nghèo", "poor_{u}"),
 )
+_PLACE_NOUN_AFTER = re.compile(r"\s+(?:số\s+)?(?P<noun>huyện|xã|thôn|bản)" + _W, re.IGNORECASE)
+_PLACE_NOUN_UNITS = {"huyện": "districts", "xã": "communes", "thôn": "villages",
+                     "bản": "villages"}
 _MONEY_INDICATORS: tuple[tuple[str, str], ...] = (
     (r"chuẩn\s+nghèo", "poverty_line"),
     (r"thu\s+nhập", "income"),
@@ -113,122 +144,53 @@ _MONEY_INDICATORS: tuple[tuple[str, str], ...] = (
 )
 _MONEY_CONTEXT = re.compile(r"vốn|kinh\s+phí|ngân\s+sách|đầu\s+tư|cho\s+vay|dư\s+nợ|hỗ\s+trợ"
                             r"|huy\s+động|giải\s+ngân|nguồn\s+lực", re.IGNORECASE)
+_DISBURSED = re.compile(r"giải\s+ngân", re.IGNORECASE)
 _POVERTY_CONTEXT = re.compile(r"nghèo|an\s+sinh|khó\s+khăn|đói", re.IGNORECASE)
 
-# "giảm 0,68%", "giảm bình quân 1,5%", "giảm tỷ lệ hộ nghèo 2%", "giảm … từ 1 - 1,5%": a change;
-# "giảm còn 3%", "giảm từ 5% xuống 3%": levels.
+# "giảm 0,68%", "giảm bình quân 1,5%", "giảm tỷ lệ hộ nghèo năm 2022 là 0,47%", "tăng 137 hộ",
+# "giảm … từ 1 - 1,5%", "giảm đạt trên 3,5%": a change; "giảm còn 3%", "giảm từ 5% xuống 3%":
+# levels.
 _CHANGE_BEFORE = re.compile(
-    r"(?<![\wÀ-ỹ])(?P<verb>giảm|tăng)(?:\s+(?:được|thêm|bình\s+quân|trung\s+bình|mỗi\s+năm"
-    r"|hằng\s+năm|hàng\s+năm|tỷ\s+lệ(?:\s+hộ)?(?:\s+cận)?\s+nghèo))*"
-    r"(?P<from>\s+từ)?\s*$", re.IGNORECASE)
+    rf"{_B}(?P<verb>giảm|tăng)(?:\s+(?:được|thêm|đi|đạt|tới|bình\s+quân|trung\s+bình|mỗi\s+năm"
+    rf"|hằng\s+năm|hàng\s+năm|tỷ\s+lệ|hộ|cận|nghèo|{_MULTI}|chung|số|năm\s+\d{{4}}|là"
+    r"|ở\s+mức))*(?P<from>\s+từ)?\s*:?\s*$", re.IGNORECASE)
+# After "từ X": a from–to pair, so X is a level.
+_FROM_TO_AFTER = re.compile(rf"[^,;.]{{0,40}}?{_B}(?:xuống|còn|đến|tới){_W}", re.IGNORECASE)
 _PER_YEAR = re.compile(r"mỗi\s+năm|hằng\s+năm|hàng\s+năm|bình\s+quân|/năm", re.IGNORECASE)
+_PER_YEAR_AFTER = re.compile(r"\s*(?:trở\s+lên\s+)?(?:mỗi\s+năm|hằng\s+năm|hàng\s+năm|/năm)" + _W,
+                             re.IGNORECASE)
 _RATE_IMPLIED_BEFORE = re.compile(r"(?:là|còn|chiếm|đạt|ở\s+mức|xuống|bằng|từ)\s*$",
                                   re.IGNORECASE)
 _COUNT_IMPLIED = re.compile(
     r"(?:tổng\s+)?số\s+(?P<noun>hộ|người|nhân\s+khẩu|lao\s+động|xã|huyện|thôn)(?![\wÀ-ỹ])"
     r"[^.;!?\d]{0,60}?(?:là|còn|có|đạt|:)\s*$", re.IGNORECASE)
-
-_STATUS_RE = re.compile(
-    r"(?P<estimate>dự\s+ước|ước\s+(?:đạt|tính|thực\s+hiện|cả\s+năm|khoảng)|dự\s+kiến"
-    r"|(?<![\wÀ-ỹ])ước\s+(?=(?:cuối|hết|năm|đến|còn|giảm)(?![\wÀ-ỹ])))"
-    r"|(?P<target>phấn\s+đấu|mục\s+tiêu|chỉ\s+tiêu|kế\s+hoạch\s+(?:đề\s+ra|đặt\s+ra|năm|đến|giảm)"
-    r"|phải\s+(?:giảm|đạt)|sẽ\s+(?:giảm|đạt|còn))"
-    r"|(?P<actual>(?<![\wÀ-ỹ])đã(?![\wÀ-ỹ])|kết\s+quả|thực\s+tế)", re.IGNORECASE)
-# "đạt chỉ tiêu", "thực hiện mục tiêu": a target named, not a target figure.
-_NOT_TARGET_BEFORE = re.compile(r"(?:đạt|vượt|hoàn\s+thành|thực\s+hiện|theo|của)\s+$",
-                                re.IGNORECASE)
-
-_NATIONAL_RE = re.compile(r"(?<![\wÀ-ỹ])(?:cả\s+nước|toàn\s+quốc|Việt\s+Nam|nước\s+ta)"
-                          r"(?![\wÀ-ỹ])", re.IGNORECASE)
-_UPPER = "A-ZĐÂĂÊÔƠƯÁÀẢÃẠẤẦẨẪẬẮẰẲẴẶÉÈẺẼẸẾỀỂỄỆÍÌỈĨỊÓÒỎÕỌỐỒỔỖỘỚỜỞỠỢÚÙỦŨỤỨỪỬỮỰÝỲỶỸỴ"
-_DISTRICT_RE = re.compile(
-    rf"(?<![\wÀ-ỹ])(?i:huyện|thị\s+xã|thành\s+phố)\s+[{_UPPER}][\wÀ-ỹ]*(?:\s+[{_UPPER}][\wÀ-ỹ]*)*")
-
-
-# Words that start another statement between a figure and a later year.
-_GAP_STOP = re.compile(r"(?<![\wÀ-ỹ])(?:và|còn|dự|ước|xuống|giảm|tăng|so|đạt|chiếm)(?![\wÀ-ỹ])",
-                       re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class _TimeRef:
-    start: int
-    end: int
-    period: str
-    timepoint: str | None
-    comparison: bool
-
-
-def _sentence_starts(text: str) -> list[int]:
-    starts = {0}
-    for m in re.finditer(r"\n|[.!?…]+[\"”')\]]*[ \t]+", text):
-        nxt = text[m.end():m.end() + 2]
-        if m.group(0) == "\n" or (nxt and (nxt[0].isupper() or nxt[0] in "\"“(")):
-            starts.add(m.end())
-    return sorted(starts)
-
-
-def _bounds(text: str, starts: list[int], pos: int) -> tuple[int, int, int]:
-    """(paragraph start, sentence start, sentence end) around `pos`."""
-    para = text.rfind("\n", 0, pos) + 1
-    sent = max([s for s in starts if s <= pos] + [para])
-    nxt = [s for s in starts if s > pos]
-    return para, sent, (nxt[0] if nxt else len(text))
-
-
-def _time_refs(text: str, numbers: list[NumberMatch]) -> list[_TimeRef]:
-    refs = []
-    for n in numbers:
-        if n.kind not in ("year", "period"):
-            continue
-        before = text[max(0, n.start - 40):n.start]
-        if n.kind == "period":
-            period = f"{int(n.value)}-{int(n.value_max or n.value)}"
-            timepoint: str | None = "period"
-            m = re.search(r"(?:giai\s+đoạn|thời\s+kỳ|nhiệm\s+kỳ|từ|trong)\s+(?:năm\s+)?$",
-                          before, re.IGNORECASE)
-        else:
-            period, timepoint = str(int(n.value)), None
-            m = re.search(r"(?:(?P<end>cuối|hết|đến\s+(?:hết\s+|cuối\s+)?)|(?P<start>đầu))?"
-                          r"\s*(?:năm|vào|trong)?\s*$", before, re.IGNORECASE)
-            if m and m.group("end"):
-                timepoint = "end_of_year"
-            elif m and m.group("start"):
-                timepoint = "start_of_year"
-        start = n.start - (len(m.group(0)) if m else 0)
-        comparison = bool(re.search(
-            r"so\s+với\s+(?:cùng\s+kỳ\s+)?(?:(?:năm|giai\s+đoạn|thời\s+kỳ|cuối\s+năm"
-            r"|đầu\s+năm)\s+)?$", before, re.IGNORECASE))
-        refs.append(_TimeRef(start, n.end, period, timepoint, comparison))
-    return refs
-
-
-def _nearest_before(items: Sequence[_T], pos: int, lo: int) -> _T | None:
-    found = [it for it in items if lo <= it.start and it.end <= pos]
-    return max(found, key=lambda it: it.end) if found else None
-
-
-def _period(text: str, refs: list[_TimeRef], start: int, end: int, para: int, sent: int,
-            sent_end: int) -> tuple[str | None, str | None]:
-    current = None
-    for r in refs:  # a year after the figure in its clause: "5% năm 2019", "… trong năm 2020"
-        gap = text[end:r.start]
-        if r.start >= end and not r.comparison and (
-                (len(gap) <= 20 and re.fullmatch(r"[\s(,]*(?:vào|trong|tính\s+đến|đến)?\s*", gap))
-                or (len(gap) <= 40 and re.search(r"(?:trong|vào|của|tính\s+đến)\s*$", gap)
-                    and not re.search(r"[,;.()\d]", gap) and not _GAP_STOP.search(gap))):
-            current = r
-            break
-    plain = [r for r in refs if not r.comparison]
-    current = (current or _nearest_before(plain, start, sent)
-               or _nearest_before(plain, start, para))
-    base = next((r for r in refs if r.comparison and end <= r.start < sent_end
-                 and r.start - end <= 60 and not re.search(r"\d", text[end:r.start])), None)
-    if current is None:
-        return (base.period, base.timepoint) if base else (None, None)
-    if base is not None:
-        return f"{current.period} vs {base.period}", "period"
-    return current.period, current.timepoint
+# "chiếm 31,56% so với tổng số hộ nghèo toàn tỉnh": a share of the poor (not of a subgroup's).
+_SHARE_BASE = re.compile(
+    r"\s*(?:so\s+với|trên|trong)\s+tổng\s+số\s+hộ\s+(?P<sub>cận\s+nghèo|nghèo)"
+    r"(?:\s+(?:toàn|cả|của|chung)(?:\s+[\wÀ-ỹ]+){1,2})?\s*(?=[,;.)]|$)", re.IGNORECASE)
+_CHIEM_BEFORE = re.compile(r"chiếm\s+(?:tới\s+|khoảng\s+)?$", re.IGNORECASE)
+_FUNDS_AFTER = re.compile(r"\s*(?:tổng\s+)?(?:nguồn\s+vốn|vốn|kinh\s+phí|ngân\s+sách)",
+                          re.IGNORECASE)
+# "đạt 100% kế hoạch", "bằng 125,5% kế hoạch": how much of a plan was done.
+_PLAN_AFTER = re.compile(r"\s*(?:so\s+với\s+)?(?:kế\s+hoạch|chỉ\s+tiêu|mục\s+tiêu)" + _W,
+                         re.IGNORECASE)
+# "xây mới 2.111 căn nhà cho 1.701 hộ nghèo và 410 hộ cận nghèo": households supported.
+_SUPPORTED_BEFORE = re.compile(
+    r"(?:hỗ\s+trợ|xây|sửa\s+chữa|bàn\s+giao|trao|tặng|cấp)(?:[^,;.]|[.,](?=\d))*?cho\s+"
+    r"(?:[\d.,]+\s+hộ\s+(?:cận\s+)?nghèo\s+(?:và|,)\s+)?$", re.IGNORECASE)
+_SUPPORTED_DIRECT = re.compile(r"(?:hỗ\s+trợ|giúp\s+đỡ|trợ\s+giúp)(?:\s+(?:được|cho|thêm))?\s+$",
+                               re.IGNORECASE)
+# A target named after the figure that reaches it: "vượt chỉ tiêu đề ra (5%)".
+_NAMED_TARGET_BEFORE = re.compile(
+    r"(?:đạt|vượt|hoàn\s+thành)(?:\s+và\s+vượt)?\s+(?:các\s+)?(?:chỉ\s+tiêu|kế\s+hoạch|mục\s+tiêu)"
+    r"[^,;.\d]{0,60}$", re.IGNORECASE)
+# Counts that only size a list: "trong số 10 tỉnh", "10 tỉnh … giảm nhanh nhất".
+_LIST_SIZE_BEFORE = re.compile(r"(?:trong\s+số|top|tốp)\s+$", re.IGNORECASE)
+_LIST_SIZE_AFTER = re.compile(rf"[^;.]*?{_B}nhất{_W}", re.IGNORECASE)
+# Zero in words.
+_ZERO = starting_with(
+    "vckx", rf"{_B}(?:(?P<q>(?:về\s+)?cơ\s+bản)\s+)?(?P<zero>không\s+còn|xó?a\s+hết|xoá\s+hết)\s+"
+    r"(?P<noun>hộ\s+(?:cận\s+)?nghèo|huyện\s+nghèo|xã\s+nghèo)" + _W, re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -250,21 +212,41 @@ def _subject_cues(text: str) -> list[_Cue]:
     return cues
 
 
-def _subject(cues: list[_Cue], start: int, end: int, noun_start: int | None, para: int,
-             sent: int, sent_end: int, text: str) -> _Cue | None:
-    # 1. the noun phrase itself: "hộ cận nghèo", "hộ thoát nghèo", "% hộ nghèo"
-    anchor = noun_start if noun_start is not None else end
-    for c in cues:
-        if anchor <= c.start <= anchor + 12 and not re.search(r"[,;.()\d]", text[anchor:c.start]):
-            return c
-    # 2. earlier in the sentence, 3. later in the sentence, 4. earlier in the paragraph
-    before = _nearest_before(cues, start, sent)
-    if before:
-        return before
-    after = [c for c in cues if end <= c.start and c.end <= sent_end]
-    if after:
-        return after[0]
-    return _nearest_before(cues, sent, para)
+class _Subjects:
+    """Subject cues looked up by position."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.cues = _subject_cues(text)
+        self.starts = [c.start for c in self.cues]
+        self.ends = [c.end for c in self.cues]
+
+    def _last_before(self, pos: int, lo: int) -> _Cue | None:
+        i = bisect_left(self.ends, pos + 1) - 1
+        return self.cues[i] if i >= 0 and self.cues[i].start >= lo else None
+
+    def of(self, n: NumberMatch, end: int, noun_start: int | None, index: TextIndex
+           ) -> _Cue | None:
+        """The figure's subject: its noun phrase ("hộ cận nghèo"), then the nearest cue earlier
+        in the sentence, later in the sentence, earlier in the paragraph. The denominator of
+        "612 hộ nghèo/41.280 hộ" has only its own noun phrase."""
+        anchor = noun_start if noun_start is not None else end
+        i = bisect_left(self.starts, anchor)
+        if i < len(self.cues):
+            c = self.cues[i]
+            if c.start <= anchor + 12 and not re.search(r"[,;.()\d]", self.text[anchor:c.start]):
+                return c
+        if self.text[max(0, n.start - 1):n.start] == "/":
+            return None
+        para = index.line(n.start)[0]
+        sent, sent_end = index.sentence(n.start)
+        before = self._last_before(n.start, sent)
+        if before:
+            return before
+        i = bisect_left(self.starts, end)
+        if i < len(self.cues) and self.cues[i].end <= sent_end:
+            return self.cues[i]
+        return self._last_before(sent, para)
 
 
 def _first(patterns: Sequence[tuple[str, str]], text: str) -> str | None:
@@ -282,44 +264,6 @@ def _nearest(patterns: Sequence[tuple[str, str]], text: str) -> str | None:
             if best is None or m.end() > best[0]:
                 best = (m.end(), name)
     return best[1] if best else None
-
-
-def _status(text: str, start: int, sent: int, qualifier: str | None) -> str:
-    lo = max(sent, text.rfind(";", sent, start) + 1)
-    found = None
-    for m in _STATUS_RE.finditer(text, lo, start):
-        if m.lastgroup == "target" and _NOT_TARGET_BEFORE.search(text[max(0, m.start() - 15):
-                                                                       m.start()]):
-            continue
-        found = m.lastgroup
-    if qualifier in ("trở lên", "trở xuống") and found != "estimate":
-        return "target"
-    return found if found in ("estimate", "target") else "actual"
-
-
-def _places(text: str) -> tuple[list[tuple[int, int, str]], list[tuple[int, int, str]]]:
-    """(province mentions, sentence-level mentions: provinces, districts, national)."""
-    provinces = [(s, e, name) for name, s, e in find_provinces(text)]
-    local = list(provinces)
-    for m in _DISTRICT_RE.finditer(text):
-        if not any(s < m.end() and m.start() < e for s, e, _ in provinces):
-            name = re.sub(r"\s+", " ", m.group(0))
-            local.append((m.start(), m.end(), name[0].lower() + name[1:]))
-    for m in _NATIONAL_RE.finditer(text):
-        local.append((m.start(), m.end(), "Việt Nam"))
-    return provinces, sorted(local)
-
-
-def _place(start: int, para: int, provinces: list, local: list,
-           sections: Sequence[tuple[int, int, str]]) -> str | None:
-    in_paragraph = [p for p in local if para <= p[0] and p[1] <= start]
-    if in_paragraph:
-        return max(in_paragraph, key=lambda p: p[1])[2]
-    for s, e, place in sections:
-        if s <= start < e:
-            return place
-    earlier = [p for p in provinces if p[1] <= start]
-    return max(earlier, key=lambda p: p[1])[2] if earlier else None
 
 
 def _unit_and_scale(n: NumberMatch, text: str, sent: int) -> tuple[str | None, float, int,
@@ -341,6 +285,11 @@ def _unit_and_scale(n: NumberMatch, text: str, sent: int) -> tuple[str | None, f
     if m:
         unit = _NOUNS[int((m.lastgroup or "n0")[1:])][1]
         return unit, 1.0, m.end(), m.start() + (len(m.group(0)) - len(m.group(0).lstrip()))
+    if n.kind == "fraction":  # "1/2 số hộ nghèo", "hơn một nửa": a share of a count
+        share = _SHARE_OF_COUNT.match(text, n.end)
+        if share or n.text.lower().endswith("nửa"):
+            return "fraction", 1.0, n.end, share.end() if share else None
+        return None, 1.0, n.end, None
     before = text[sent:n.start]
     if n.kind == "quantity" and n.scale >= 1e6 and _MONEY_CONTEXT.search(before):
         big = n.value >= 1e9
@@ -358,49 +307,135 @@ def _unit_and_scale(n: NumberMatch, text: str, sent: int) -> tuple[str | None, f
     return None, 1.0, n.end, None
 
 
-def _indicator(unit: str, cue: _Cue | None, n: NumberMatch, text: str, end: int, sent: int,
-               sent_end: int) -> tuple[str | None, str]:
-    """(indicator, unit) — a fall of a rate written with % becomes percentage points."""
+def _change(text: str, n: NumberMatch, clause_start: int, end: int) -> str | None:
+    """"reduction" or "increase" when the figure is a change ("giảm 0,68%", "tăng 137 hộ"),
+    None for a level ("giảm còn 3%", "giảm từ 5% xuống 3%")."""
+    m = _CHANGE_BEFORE.search(text, clause_start, n.start)
+    if not m:
+        return None
+    if m.group("from") and n.value_max is None and _FROM_TO_AFTER.match(text, end):
+        return None
+    return "reduction" if m.group("verb").lower() == "giảm" else "increase"
+
+
+def _per_year(text: str, n: NumberMatch, clause_start: int, end: int) -> bool:
+    """Whether a change is per year: "mỗi năm giảm", "giảm bình quân", "… hằng năm từ"."""
+    m = _CHANGE_BEFORE.search(text, clause_start, n.start)
+    lo = max(clause_start, (m.start() if m else n.start) - 20)
+    return bool(_PER_YEAR.search(text, lo, n.start) or _PER_YEAR_AFTER.match(text, end))
+
+
+def _rate_indicator(unit: str, cue: _Cue | None, n: NumberMatch, text: str, end: int,
+                    index: TextIndex) -> tuple[str | None, str]:
+    """(indicator, unit) of a figure written in percent (see the module docstring)."""
+    sent, sent_end = index.sentence(n.start)
+    clause_start, clause_end = index.clause(n.start)
     subject = cue.subject if cue else None
+    before, after = text[sent:n.start], re.split(r"[,;.()]", text[end:sent_end], maxsplit=1)[0][:40]
+    if _PLAN_AFTER.match(text, end):
+        return "plan_achievement_rate", unit
+    covered = _first(_OTHER_RATES, after)  # "100% hộ nghèo được cấp thẻ BHYT"
+    if covered is not None:
+        return covered, unit
+    other = _first(_OTHER_RATES, text[clause_start:n.start])  # "đã giải ngân …, đạt 45%"
+    if other is not None and (cue is None or cue.start < clause_start):
+        return other, unit
+    place = _PLACE_NOUN_AFTER.match(text, end)
+    if place and re.search(_ESCAPED, text[end:clause_end], re.IGNORECASE):
+        return f"{_PLACE_NOUN_UNITS[place.group('noun').lower()]}_escaped_poverty", unit
+    chiem = _CHIEM_BEFORE.search(text, clause_start, n.start)
+    if chiem and (_FUNDS_AFTER.match(text, end) or (
+            _MONEY_CONTEXT.search(text, clause_start, n.start)
+            and (cue is None or cue.start < clause_start))):
+        return "budget_share", unit
+    share = _SHARE_BASE.match(text, end)
+    if share and subject in ("poor", "near_poor"):
+        whole = "near_poor" if "cận" in share.group("sub").lower() else "poor"
+        return f"{whole}_households_share", unit
+    change = _change(text, n, clause_start, end)
+    if (change or unit == "percent_per_year") and unit == "percent" and _per_year(
+            text, n, clause_start, end):
+        unit = "percent_per_year"
+    if unit == "percent_per_year" and change is None:
+        change = "increase" if re.search(rf"{_B}tăng{_W}", text[clause_start:n.start],
+                                         re.IGNORECASE) else "reduction"
+    if subject is None:
+        rate = _first(_OTHER_RATES, before)
+        if rate is None:
+            return None, unit
+    elif subject == "poverty_reduction":
+        return "poverty_rate_reduction", ("percentage_points" if unit == "percent" else unit)
+    elif subject == "all_households":
+        return None, unit
+    elif change and cue is not None and cue.counted and subject in (
+            "poor", "near_poor", "poor_and_near_poor"):
+        return f"{_COUNT_INDICATORS['households'][subject]}_{change}", unit
+    else:
+        rate = _RATE_INDICATORS[subject]
+    if change:
+        if unit == "percent":
+            unit = "percentage_points"  # a difference of two rates
+        if rate == "poor_household_rate":
+            return f"poverty_rate_{change}", unit
+        return f"{rate}_{change}", unit
+    if _rate_change_of_count(text, n, clause_start):
+        unit = "percentage_points"
+        return (f"poverty_rate_{_rate_change_of_count(text, n, clause_start)}"
+                if rate == "poor_household_rate"
+                else f"{rate}_{_rate_change_of_count(text, n, clause_start)}"), unit
+    return rate, unit
+
+
+def _rate_change_of_count(text: str, n: NumberMatch, clause_start: int) -> str | None:
+    """"tăng 137 hộ so với đầu năm, chiếm tỷ lệ 0,04%": the change of a count as a share of all
+    households is a change of the rate ("increase" / "reduction")."""
+    m = re.search(rf"{_B}(giảm|tăng)(?:\s+(?:được|thêm|đi|tới))?\s+[\d.,]+\s+(?:hộ|người){_W}"
+                  r"[^;()\d]{0,40}?,\s*chiếm\s+(?:tỷ\s+lệ\s+)?$",
+                  text[clause_start:n.start], re.IGNORECASE)
+    return None if m is None else ("reduction" if m.group(1).lower() == "giảm" else "increase")
+
+
+def _indicator(unit: str, cue: _Cue | None, n: NumberMatch, text: str, end: int,
+               index: TextIndex) -> tuple[str | None, str]:
+    """(indicator, unit) of one figure; `unit` may change ("%" of a fall → percentage points,
+    a count per year → households_per_year)."""
+    if unit in ("percent", "percentage_points", "percent_per_year"):
+        return _rate_indicator(unit, cue, n, text, end, index)
+    subject = cue.subject if cue else None
+    sent, sent_end = index.sentence(n.start)
+    clause_start, clause_end = index.clause(n.start)
     sentence_before = text[sent:n.start]
     phrase_after = re.split(r"[,;.()]", text[end:sent_end], maxsplit=1)[0][:40]
-    if unit in ("percent", "percentage_points", "percent_per_year"):
-        change = _CHANGE_BEFORE.search(sentence_before)
-        if change and change.group("from") and n.value_max is None:
-            change = None  # "giảm từ 5% xuống 3%"
-        if change and _PER_YEAR.search(text[max(sent, n.start - len(change.group(0)) - 20):
-                                            n.start]):
-            unit = "percent_per_year"
-        covered = _first(_OTHER_RATES, phrase_after)  # "100% hộ nghèo được cấp thẻ BHYT"
-        if covered is not None:
-            return covered, unit
-        if subject is None:
-            rate = _first(_OTHER_RATES, sentence_before)
-            if rate is None:
-                return None, unit
-        elif change and cue is not None and cue.counted and subject in ("poor", "near_poor"):
-            counted = _COUNT_INDICATORS["households"][subject]
-            verb = "reduction" if change.group("verb").lower() == "giảm" else "increase"
-            return f"{counted}_{verb}", unit
-        else:
-            rate = _RATE_INDICATORS[subject]
-        if change:
-            if unit == "percent":
-                unit = "percentage_points"  # a difference of two rates
-            verb = "reduction" if change.group("verb").lower() == "giảm" else "increase"
-            if rate == "poor_household_rate":
-                return f"poverty_rate_{verb}", unit
-            return f"{rate}_{verb}", unit
-        return rate, unit
+    if unit == "fraction":
+        change = _change(text, n, clause_start, end)
+        if subject not in ("poor", "near_poor", "poor_and_near_poor"):
+            return None, unit
+        count = _COUNT_INDICATORS["households"][subject]
+        return (f"{count}_{change}" if change else f"{count}_share"), unit
     if unit in _COUNT_INDICATORS:
-        if subject is None:
-            return (unit if _POVERTY_CONTEXT.search(text[text.rfind("\n", 0, n.start) + 1:
-                                                         sent_end]) else None), unit
-        return _COUNT_INDICATORS[unit][subject], unit
+        if subject is None or subject == "poverty_reduction":
+            line = index.line(n.start)
+            return (unit if _POVERTY_CONTEXT.search(text, line[0], sent_end) else None), unit
+        indicator = _COUNT_INDICATORS[unit][subject]
+        change = _change(text, n, clause_start, end)
+        if change and subject in ("poor", "near_poor", "poor_and_near_poor"):
+            if unit == "households" and _per_year(text, n, clause_start, end):
+                unit = "households_per_year"
+            return f"{indicator}_{change}", unit
+        if (unit == "households" and subject in ("poor", "near_poor")
+                and (_SUPPORTED_BEFORE.search(text, clause_start, n.start)
+                     or _SUPPORTED_DIRECT.search(text, clause_start, n.start))):
+            return f"{indicator}_supported", unit
+        return indicator, unit
     if unit in _PLACE_UNITS:
+        if _LIST_SIZE_BEFORE.search(text, max(0, n.start - 12), n.start) or (
+                _LIST_SIZE_AFTER.match(text, end, clause_end)):
+            return None, unit
         name = _first(_PLACE_QUALIFIERS, phrase_after)
         return (name.format(u=unit) if name else unit), unit
     if "vnd" in unit or "usd" in unit:
+        if _DISBURSED.search(text, clause_start, n.start):
+            return "disbursed_funds", unit
         name = (_nearest(_MONEY_INDICATORS, sentence_before)
                 or _first(_MONEY_INDICATORS, phrase_after) or "budget")
         if name == "income" and "_per_person" in unit:
@@ -416,6 +451,86 @@ def _indicator(unit: str, cue: _Cue | None, n: NumberMatch, text: str, end: int,
                               sentence_before + phrase_after, re.IGNORECASE)
         return ("houses_supported" if supported else unit), unit
     return unit, unit
+
+
+def _kind(unit: str, indicator: str) -> str:
+    """What a figure is, for reading its time: level, change, per_year or follow."""
+    if unit.endswith("_per_year") and not ("vnd" in unit or "usd" in unit):
+        return "per_year"
+    if indicator == "plan_achievement_rate":
+        return "follow"
+    if indicator.endswith(("_reduction", "_increase")) or unit == "percentage_points":
+        return "change"
+    return "level"
+
+
+@dataclass
+class _Read:
+    """One figure as read before its context: offsets, value, unit, indicator, qualifier."""
+
+    start: int
+    end: int
+    value: float
+    value_max: float
+    unit: str
+    indicator: str
+    qualifier: str | None
+
+
+def _read_amount(n: NumberMatch, text: str, index: TextIndex, subjects: _Subjects
+                 ) -> _Read | None:
+    """One amount of `find_numbers` as a figure, or None when it is not a claim."""
+    sent = index.sentence(n.num_start)[0]
+    unit, divisor, end, noun_start = _unit_and_scale(n, text, sent)
+    if unit is None:
+        return None
+    qualifier = n.qualifier
+    post = re.compile(r"\s+(?:[\wÀ-ỹ]+\s+){0,3}?(trở\s+lên|trở\s+xuống)(?![\wÀ-ỹ])",
+                      re.IGNORECASE).match(text, end)
+    if post and qualifier is None and not re.search(r"[,;.]", post.group(0)):
+        qualifier, end = post.group(1).lower(), post.end()
+    cue = subjects.of(n, end, noun_start, index)
+    indicator, unit = _indicator(unit, cue, n, text, end, index)
+    if indicator is None:
+        return None
+    value, value_max = n.value / divisor, (n.value_max / divisor if n.value_max is not None
+                                           else math.nan)
+    if unit == "fraction" and n.denominator:
+        value = n.value / n.denominator
+    return _Read(n.start, end, value, value_max, unit, indicator, qualifier)
+
+
+def _zeros(text: str) -> list[_Read]:
+    """Zero written in words: "(cơ bản) không còn hộ nghèo", "xóa hết hộ nghèo"."""
+    out = []
+    for m in _ZERO.finditer(text):
+        noun = re.sub(r"\s+", " ", m.group("noun").lower())
+        unit, indicator = {"hộ nghèo": ("households", "poor_households"),
+                           "hộ cận nghèo": ("households", "near_poor_households"),
+                           "huyện nghèo": ("districts", "poor_districts"),
+                           "xã nghèo": ("communes", "poor_communes")}[noun]
+        qualifier = re.sub(r"\s+", " ", m.group("q").lower()) if m.group("q") else None
+        out.append(_Read(m.start("zero"), m.end(), 0.0, math.nan, unit, indicator, qualifier))
+    return out
+
+
+def _named_targets(found: list[_Read], text: str, index: TextIndex) -> None:
+    """A bare percentage named as the target of the change before it ("đã giảm 6,2% hộ nghèo,
+    vượt chỉ tiêu đề ra (5%)") measures what that change measures."""
+    for k in range(1, len(found)):
+        r, before = found[k], found[k - 1]
+        clause_start = index.clause(r.start)[0]
+        if (r.unit == "percent" and before.start >= clause_start
+                and before.unit in ("percentage_points", "percent_per_year")
+                and _NAMED_TARGET_BEFORE.search(text, before.end, r.start)
+                and not r.indicator.endswith(("_reduction", "_increase"))):
+            r.unit, r.indicator = before.unit, before.indicator
+
+
+def _inside(found: list[_Read], ends: list[int], z: _Read) -> bool:
+    """Whether `z` overlaps one of `found` (in text order; `ends` their ends)."""
+    i = bisect_left(ends, z.start + 1)
+    return i < len(found) and found[i].start < z.end
 
 
 def extract_claims(text: str, *, sections: Sequence[tuple[int, int, str]] = ()) -> pd.DataFrame:
@@ -448,37 +563,27 @@ def _rows_in_source(rows: list[dict], norm: Normalised) -> None:
 
 def _claim_rows(text: str, sections: Sequence[tuple[int, int, str]]) -> list[dict]:
     """One dict per claim of a text in NFC (the columns of `extract_claims` but the ids)."""
+    index = TextIndex(text)
     numbers = find_numbers(text)
-    refs = _time_refs(text, numbers)
-    cues = _subject_cues(text)
-    provinces, local = _places(text)
-    starts = _sentence_starts(text)
+    subjects = _Subjects(text)
+    found = [r for n in numbers if n.kind in ("quantity", "fraction")
+             if (r := _read_amount(n, text, index, subjects)) is not None]
+    ends = [r.end for r in found]
+    found += [z for z in _zeros(text) if not _inside(found, ends, z)]
+    found.sort(key=lambda r: r.start)
+    _named_targets(found, text, index)
+    figures = [Figure(r.start, r.end, r.value, r.unit, r.indicator, r.qualifier,
+                      _kind(r.unit, r.indicator)) for r in found]
+    contexts = read_context(text, index, numbers, figures)
+    places = Places(text, index, sections)
     rows = []
-    for n in numbers:
-        if n.kind not in ("quantity", "fraction"):
-            continue
-        para, sent, sent_end = _bounds(text, starts, n.num_start)
-        unit, divisor, end, noun_start = _unit_and_scale(n, text, sent)
-        if unit is None:
-            continue
-        qualifier = n.qualifier
-        post = re.compile(r"\s+(?:[\wÀ-ỹ]+\s+){0,3}?(trở\s+lên|trở\s+xuống)(?![\wÀ-ỹ])",
-                          re.IGNORECASE).match(text, end)
-        if post and qualifier is None and not re.search(r"[,;.]", post.group(0)):
-            qualifier, end = post.group(1).lower(), post.end()
-        cue = _subject(cues, n.start, end, noun_start, para, sent, sent_end, text)
-        indicator, unit = _indicator(unit, cue, n, text, end, sent, sent_end)
-        if indicator is None:
-            continue
-        period, timepoint = _period(text, refs, n.start, end, para, sent, sent_end)
+    for r, c in zip(found, contexts, strict=True):
+        indicator = found[c.restates].indicator if c.restates is not None else r.indicator
         rows.append({
-            "quote": text[n.start:end], "start": n.start, "end": end,
-            "value": n.value / divisor,
-            "value_max": n.value_max / divisor if n.value_max is not None else math.nan,
-            "unit": unit, "indicator": indicator, "period": period, "timepoint": timepoint,
-            "status": _status(text, n.start, sent, qualifier),
-            "place": _place(n.start, para, provinces, local, sections),
-            "qualifier": qualifier,
+            "quote": text[r.start:r.end], "start": r.start, "end": r.end, "value": r.value,
+            "value_max": r.value_max, "unit": r.unit, "indicator": indicator,
+            "period": c.period, "timepoint": c.timepoint, "status": c.status,
+            "place": places.place(r.start), "qualifier": r.qualifier,
         })
     return rows
 
