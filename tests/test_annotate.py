@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 import re
 from html.parser import HTMLParser
@@ -148,12 +149,35 @@ def test_status_colours_and_notes(page, parsed, layer):
     assert by_status["c03"] == by_status["c12"] == "estimate"
     for cid, status in by_status.items():
         assert parsed.id_class[f"claim-{cid}"].split()[:2] == ["claim", status]
-    # the hover note of c04 gives value, unit, indicator, period and place
+    # the hover note of c04 gives value, unit, indicator, period and place, and the article's
+    # words that set its period and status
     note = re.search(r'id="claim-c04"[^>]*data-note="([^"]*)"', page).group(1)
     assert note.split("\n") == ["Số liệu c04 · thực tế", "37.600 hộ (hơn)",
-                                "households_escaped_poverty · 2011-2015 (period)", "Phú Yên"]
+                                "households_escaped_poverty · 2011-2015 (period)", "Phú Yên",
+                                "thời kỳ theo «giai đoạn 2011 - 2015»", "trạng thái theo «đã»"]
     note12 = re.search(r'id="claim-c12"[^>]*data-note="([^"]*)"', page).group(1)
     assert "ước tính" in note12 and "2,54%" in note12 and "cùng số liệu với c03" in note12
+    assert note12.split("\n")[-2:] == ["thời kỳ theo «cuối năm 2020»",
+                                       "trạng thái theo «dự ước»"]
+    note6 = re.search(r'id="claim-c06"[^>]*data-note="([^"]*)"', page).group(1)
+    assert ("thời kỳ theo «giai đoạn 2011 - 2015» + «so với giai đoạn 2006 - 2010»"
+            in note6.split("\n"))
+    # every cue the note quotes is the article's text at the claim's cue offsets
+    text = load_article().text
+    for row in claims.itertuples():
+        for field in ("period", "base", "status"):
+            start, end = getattr(row, f"{field}_cue_start"), getattr(row, f"{field}_cue_end")
+            if not pd.isna(start):
+                note_i = re.search(rf'id="claim-{row.claim_id}"[^>]*data-note="([^"]*)"',
+                                   page).group(1)
+                assert html.escape(f"«{text[start:end]}»", quote=True) in note_i
+
+
+def test_english_notes_say_where_the_period_and_status_came_from(tmp_path, layer):
+    page = Path(main_annotate(out_dir=tmp_path, lang="en")[0]).read_text(encoding="utf-8")
+    note = re.search(r'id="claim-c03"[^>]*data-note="([^"]*)"', page).group(1)
+    assert note.split("\n")[-2:] == ["period read from «cuối năm 2020»",
+                                     "status read from «dự ước»"]
 
 
 def test_lessons_carry_ordinal_and_theme_names(page, layer):

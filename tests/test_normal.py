@@ -9,15 +9,29 @@ import unicodedata
 import pandas as pd
 import pytest
 
+from analysis.data.processed import CLAIM_COLUMNS
 from analysis.reading.article import load_article
 from analysis.reading.claims import extract_article_claims, extract_claims
 from analysis.reading.lessons import extract_article_lessons, extract_lessons
 from analysis.reading.normal import normalise
 from analysis.reading.numbers import find_numbers
 
+#: Columns that do not hold offsets: the same whatever form the text is in.
+_SAME = [c for c in CLAIM_COLUMNS if c not in ("quote", "start", "end")
+         and not c.endswith(("_cue_start", "_cue_end"))]
+
 
 def _nfd(text: str) -> str:
     return unicodedata.normalize("NFD", text)
+
+
+def _words(text: str, claims: pd.DataFrame, field: str, nfc: bool) -> list[str | None]:
+    """The words each claim's `field` cue points at, in NFC."""
+    out = []
+    for start, end in zip(claims[f"{field}_cue_start"], claims[f"{field}_cue_end"], strict=True):
+        words = None if pd.isna(start) else text[int(start):int(end)]
+        out.append(unicodedata.normalize("NFC", words) if words is not None and nfc else words)
+    return out
 
 
 @pytest.fixture(scope="module")
@@ -56,15 +70,15 @@ def test_nfd_seed_gives_the_same_twelve_claims(seed) -> None:
     for r in nfd.itertuples():
         assert nfd_text[r.start:r.end] == r.quote
     assert [unicodedata.normalize("NFC", q) for q in nfd["quote"]] == nfc["quote"].tolist()
-    same = [c for c in nfc.columns if c not in ("quote", "start", "end")]
-    pd.testing.assert_frame_equal(nfd[same], nfc[same])
+    pd.testing.assert_frame_equal(nfd[_SAME], nfc[_SAME])
+    for field in ("period", "base", "status"):  # the cues' words, found in the caller's text
+        assert (_words(nfd_text, nfd, field, nfc=True) == _words(text, nfc, field, nfc=False))
 
 
 def test_nfd_without_sections_reads_as_nfc(seed) -> None:
     text, _ = seed
     nfc, nfd = extract_claims(text), extract_claims(_nfd(text))
-    same = [c for c in nfc.columns if c not in ("quote", "start", "end")]
-    pd.testing.assert_frame_equal(nfd[same], nfc[same])
+    pd.testing.assert_frame_equal(nfd[_SAME], nfc[_SAME])
 
 
 def test_nfd_lessons_index_the_callers_text(seed) -> None:

@@ -43,6 +43,29 @@ def test_loaded_tables_hold_the_articles_figures():
     assert set(themes["lesson_id"]) == set(lessons["lesson_id"])
 
 
+def test_claims_say_where_period_and_status_were_read():
+    claims = load_claims().set_index("claim_id")
+    raw = paths.ARTICLE.read_text(encoding="utf-8")
+
+    def words(cid, field):
+        row = claims.loc[cid]
+        return raw[row[f"{field}_cue_start"]:row[f"{field}_cue_end"]]
+
+    assert words("c03", "period") == "cuối năm 2020" and words("c03", "status") == "dự ước"
+    assert words("c06", "period") == "giai đoạn 2011 - 2015"
+    assert words("c06", "base") == "so với giai đoạn 2006 - 2010"
+    assert claims.loc["c01", ["base_cue_start", "status_cue_start"]].isna().all()
+
+
+def test_claims_written_before_the_cue_columns_still_load(tmp_path):
+    frame = pd.read_csv(paths.PROCESSED / CLAIMS, dtype=str, keep_default_na=False)
+    old = tmp_path / CLAIMS
+    frame.drop(columns=[c for c in frame if "_cue_" in c]).to_csv(old, index=False)
+    loaded = load_claims(old)
+    assert list(loaded.columns) == list(frame.columns) and len(loaded) == 12
+    assert loaded["period_cue_start"].isna().all()
+
+
 def _broken_claims(tmp_path, edit):
     frame = pd.read_csv(paths.PROCESSED / CLAIMS, dtype=str, keep_default_na=False)
     frame = edit(frame)

@@ -241,6 +241,12 @@ def test_the_present_resolves_nam_nay_and_den_nay() -> None:
         ("8,66%", "2025", "poor_household_rate")]
 
 
+def test_a_present_the_caller_knows_dates_nam_nay() -> None:
+    text = "Năm 2021 toàn tỉnh còn 8.000 hộ nghèo. Năm nay, tỉnh phấn đấu giảm thêm 1.500 hộ nghèo."
+    df = extract_claims(text, present=2024)
+    assert df["period"].tolist() == ["2021", "2024"]
+
+
 def test_an_unknown_present_ends_the_scene() -> None:
     text = "Năm 2021 toàn tỉnh còn 8.000 hộ nghèo. Năm nay, tỉnh phấn đấu giảm thêm 1.500 hộ nghèo."
     assert _read(text, "period", "status") == [("8.000 hộ", "2021", "actual"),

@@ -22,14 +22,22 @@ CLAIMS = "claims.csv"
 LESSONS = "lessons.csv"
 LESSON_THEMES = "lesson_themes.csv"
 
+#: Where a claim's period and status were read from: offsets of the words that set them — the
+#: time, what a change is compared with ("so với năm 2020"), the status cue — empty when
+#: nothing did (no time in the text, no comparison, "actual" by default).
+CLAIM_CUE_COLUMNS = ["period_cue_start", "period_cue_end", "base_cue_start", "base_cue_end",
+                     "status_cue_start", "status_cue_end"]
 #: Columns of the claims frame, in order.
 CLAIM_COLUMNS = ["claim_id", "quote", "start", "end", "value", "value_max", "unit", "indicator",
-           "period", "timepoint", "status", "place", "qualifier", "same_as"]
+                 "period", "timepoint", "status", "place", "qualifier", "same_as",
+                 *CLAIM_CUE_COLUMNS]
 #: dtypes of the claims frame (pandas 3: text columns are ``str``, missing values NaN).
 CLAIM_DTYPES = {"claim_id": "str", "quote": "str", "start": "int64", "end": "int64",
-          "value": "float64", "value_max": "float64", "unit": "str", "indicator": "str",
-          "period": "str", "timepoint": "str", "status": "str", "place": "str",
-          "qualifier": "str", "same_as": "str"}
+                "value": "float64", "value_max": "float64", "unit": "str", "indicator": "str",
+                "period": "str", "timepoint": "str", "status": "str", "place": "str",
+                "qualifier": "str", "same_as": "str", **dict.fromkeys(CLAIM_CUE_COLUMNS, "Int64")}
+#: When in its period a claim holds (empty: only the year is known).
+TIMEPOINTS = ["start_of_year", "mid_year", "end_of_year", "partial_year", "period"]
 #: Columns of the frame `extract_lessons` returns, in order.
 LESSON_COLUMNS = ["lesson_id", "place", "enumeration", "ordinal", "marker", "start", "end", "text"]
 #: Columns of the lesson × theme table, in order.
@@ -66,12 +74,13 @@ CLAIMS_SCHEMA = pa.DataFrameSchema(
         "indicator": pa.Column(str, _SNAKE),
         "period": pa.Column(str, pa.Check.str_matches(r"^\d{4}(-\d{4})?( vs \d{4}(-\d{4})?)?$"),
                             nullable=True),
-        "timepoint": pa.Column(str, pa.Check.isin(["start_of_year", "end_of_year", "period"]),
-                               nullable=True),
+        "timepoint": pa.Column(str, pa.Check.isin(TIMEPOINTS), nullable=True),
         "status": pa.Column(str, pa.Check.isin(["actual", "estimate", "target"])),
         "place": pa.Column(str, nullable=True),
         "qualifier": pa.Column(str, nullable=True),
         "same_as": pa.Column(str, pa.Check.str_matches(r"^c\d+$"), nullable=True),
+        **{c: pa.Column("Int64", pa.Check.ge(0), nullable=True, coerce=True, required=False)
+           for c in CLAIM_CUE_COLUMNS},
     },
     checks=[pa.Check(_span_ok, name="end_after_start"),
             pa.Check(_value_ok, name="rate_0_100_count_not_negative")],
@@ -97,8 +106,12 @@ LESSONS_SCHEMA = pa.DataFrameSchema(
 
 
 def load_claims(path: Path = paths.PROCESSED / CLAIMS) -> pd.DataFrame:
-    """The claims table, validated (file, column and row named on any error)."""
+    """The claims table, validated (file, column and row named on any error); a table written
+    before the cue columns existed loads with them empty."""
     frame = validate(read_csv_text(Path(path)), CLAIMS_SCHEMA, Path(path))
+    for c in CLAIM_CUE_COLUMNS:
+        if c not in frame:
+            frame[c] = pd.array([None] * len(frame), dtype="Int64")
     return frame[CLAIM_COLUMNS]
 
 

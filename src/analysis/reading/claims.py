@@ -533,12 +533,18 @@ def _inside(found: list[_Read], ends: list[int], z: _Read) -> bool:
     return i < len(found) and found[i].start < z.end
 
 
-def extract_claims(text: str, *, sections: Sequence[tuple[int, int, str]] = ()) -> pd.DataFrame:
+def extract_claims(text: str, *, sections: Sequence[tuple[int, int, str]] = (),
+                   present: int | None = None) -> pd.DataFrame:
     """One row per quantitative claim about poverty reduction in `text`
     (columns: `analysis.data.processed.CLAIM_COLUMNS`).
 
-    `quote == text[start:end]`. `sections` — (start, end, place) spans such as an article's
+    `quote == text[start:end]`; `text[period_cue_start:period_cue_end]`,
+    `text[base_cue_start:base_cue_end]` and `text[status_cue_start:status_cue_end]` are the
+    words that set the claim's period, what a change is compared with, and its status (empty
+    when none did). `sections` — (start, end, place) spans such as an article's
     province sections — give the place of a claim whose paragraph names none before it.
+    `present` is the year the text was written ("năm nay", "đến nay"; a level dated later is a
+    projection), when the caller knows it; else it is read from the text (its dateline, …).
     `text` may be in any Unicode form: it is read in NFC, and quotes and offsets (of sections
     too) index `text` itself.
     """
@@ -548,7 +554,7 @@ def extract_claims(text: str, *, sections: Sequence[tuple[int, int, str]] = ()) 
     norm = normalise(text)
     sections = [(norm.from_source(s), norm.from_source(e, end=True), place)
                 for s, e, place in sections]
-    rows = _claim_rows(norm.text, sections)
+    rows = _claim_rows(norm.text, sections, present)
     if not norm.identity:
         _rows_in_source(rows, norm)
     return _frame(rows)
@@ -559,9 +565,15 @@ def _rows_in_source(rows: list[dict], norm: Normalised) -> None:
     for row in rows:
         start, end = norm.source_span(row["start"], row["end"])
         row.update(start=start, end=end, quote=norm.source[start:end])
+        for field in ("period", "base", "status"):
+            if row[f"{field}_cue_start"] is not None:
+                cue_start, cue_end = norm.source_span(row[f"{field}_cue_start"],
+                                                      row[f"{field}_cue_end"])
+                row.update({f"{field}_cue_start": cue_start, f"{field}_cue_end": cue_end})
 
 
-def _claim_rows(text: str, sections: Sequence[tuple[int, int, str]]) -> list[dict]:
+def _claim_rows(text: str, sections: Sequence[tuple[int, int, str]], present: int | None
+                ) -> list[dict]:
     """One dict per claim of a text in NFC (the columns of `extract_claims` but the ids)."""
     index = TextIndex(text)
     numbers = find_numbers(text)
@@ -574,7 +586,7 @@ def _claim_rows(text: str, sections: Sequence[tuple[int, int, str]]) -> list[dic
     _named_targets(found, text, index)
     figures = [Figure(r.start, r.end, r.value, r.unit, r.indicator, r.qualifier,
                       _kind(r.unit, r.indicator)) for r in found]
-    contexts = read_context(text, index, numbers, figures)
+    contexts = read_context(text, index, numbers, figures, present)
     places = Places(text, index, sections)
     rows = []
     for r, c in zip(found, contexts, strict=True):
@@ -584,8 +596,16 @@ def _claim_rows(text: str, sections: Sequence[tuple[int, int, str]]) -> list[dic
             "value_max": r.value_max, "unit": r.unit, "indicator": indicator,
             "period": c.period, "timepoint": c.timepoint, "status": c.status,
             "place": places.place(r.start), "qualifier": r.qualifier,
+            **_cue("period", c.period_cue), **_cue("base", c.base_cue),
+            **_cue("status", c.status_cue),
         })
     return rows
+
+
+def _cue(field: str, span: tuple[int, int] | None) -> dict[str, int | None]:
+    """The columns holding where `field` (period, base, status) was read from."""
+    start, end = span if span is not None else (None, None)
+    return {f"{field}_cue_start": start, f"{field}_cue_end": end}
 
 
 def _frame(rows: list[dict]) -> pd.DataFrame:
@@ -604,6 +624,8 @@ def _frame(rows: list[dict]) -> pd.DataFrame:
 
 def extract_article_claims(article: Article) -> pd.DataFrame:
     """Claims of an `Article`'s body (its `masked_text()`, so offsets index the raw page),
-    placed in the province section they sit in unless their paragraph names another place first."""
+    placed in the province section they sit in unless their paragraph names another place
+    first, read in the year the article was published."""
     sections = [(s.start, s.end, s.place) for s in article.sections]
-    return extract_claims(article.masked_text(), sections=sections)
+    present = article.published.year if article.published is not None else None
+    return extract_claims(article.masked_text(), sections=sections, present=present)

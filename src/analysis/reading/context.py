@@ -286,7 +286,9 @@ def relative_refs(text: str, index: TextIndex, present: int | None) -> list[Time
         elif m.group("previous"):
             if role == "comparison":
                 out.append(TimeRef(m.start(), m.end(), 0, 0, None, role, "previous_year"))
-        elif role == "scene":  # the present: unknown when the text does not say (0)
+        elif role == "scene" and (present is not None or not m.group("now")):
+            # the present; "năm nay" unknown when the text does not say ends the scene (0),
+            # "hiện nay", "đến nay" leave it as it was (the latest time the text reported)
             tp = (m.group("tp") or "").lower()
             timepoint = {"cuối": "end_of_year", "hết": "end_of_year", "đầu": "start_of_year",
                          "giữa": "mid_year"}.get(tp)
@@ -447,6 +449,7 @@ class Context:
     status: str
     status_cue: tuple[int, int] | None
     restates: int | None = None
+    base_cue: tuple[int, int] | None = None  # what a change "A vs B" is compared with
 
 
 def _plans(spans: list[TimeRef]) -> dict[tuple[int, bool], tuple[int, int]]:
@@ -499,11 +502,11 @@ class _Reader:
     """One pass through the text: the scene, the figures read so far, the lookups."""
 
     def __init__(self, text: str, index: TextIndex, numbers: list[NumberMatch],
-                 figures: list[Figure]) -> None:
+                 figures: list[Figure], present: int | None = None) -> None:
         self.text, self.index, self.figures = text, index, figures
         self.cues = status_cues(text)
         refs = time_refs(text, index, numbers)
-        self.present = present_year(text, refs, self.cues)
+        self.present = present if present is not None else present_year(text, refs, self.cues)
         refs = _until_now(text, refs, self.present)
         starts = [r.start for r in refs]
         refs = sorted(refs + [r for r in relative_refs(text, index, self.present)
@@ -868,10 +871,11 @@ _GAP_STOP = re.compile(rf"{_B}(?:và|còn|dự|ước|xuống|giảm|tăng|so|đ
 
 
 def read_context(text: str, index: TextIndex, numbers: list[NumberMatch],
-                 figures: list[Figure]) -> list[Context]:
+                 figures: list[Figure], present: int | None = None) -> list[Context]:
     """The period, time point and status of each figure (in text order) read from the whole
-    text (`numbers`: `find_numbers(text)`; see the module docstring)."""
-    reader = _Reader(text, index, numbers, figures)
+    text (`numbers`: `find_numbers(text)`; `present`: the year the text was written, when the
+    caller knows it — else read from the text; see the module docstring)."""
+    reader = _Reader(text, index, numbers, figures, present)
     upto = [0]
     out: list[Context] = []
     headings: list[int] = []
@@ -882,7 +886,9 @@ def read_context(text: str, index: TextIndex, numbers: list[NumberMatch],
         period, timepoint, period_cue = reader.period(f, when, status, out, k)
         if reader.future(period, status):
             status, status_cue = "estimate", period_cue
-        out.append(Context(period, timepoint, period_cue, status, status_cue))
+        base = reader.comparison(f) if period and " vs " in period else None
+        out.append(Context(period, timepoint, period_cue, status, status_cue,
+                           base_cue=(base.start, base.end) if base is not None else None))
         if index.line_kind(f.start) == "heading":
             headings.append(k)
     for k in headings:

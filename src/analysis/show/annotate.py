@@ -5,7 +5,8 @@ shows the article body only (headline, dateline, lead, section headings, paragra
 and builds its markup from the extractors' character offsets into `Article.text`:
 
 * every claim is highlighted by status (actual / estimate / target) with its id after it and a
-  hover note (value, unit, indicator, period, place, claim id); anchor ``id="claim-<id>"``;
+  hover note (value, unit, indicator, period, place, claim id, and the article's own words that
+  set its period and status — the claims frame's cue offsets); anchor ``id="claim-<id>"``;
 * every lesson is outlined, labelled with its id, ordinal, place and theme names; anchor
   ``id="lesson-<id>"``;
 * claims inside lessons nest; spans that overlap without nesting, or run across two blocks,
@@ -248,7 +249,30 @@ def format_value(row: object, lang: str = "vi") -> str:
     return f"{text} ({qualifier})" if qualifier else text
 
 
-def _claim_spans(claims: pd.DataFrame, lang: str) -> list[_Span]:
+def _cue_words(text: str, row: object, field: str) -> str:
+    """The words of `text` a claim's period / base / status was read from, quoted, or ''."""
+    start = getattr(row, f"{field}_cue_start", None)
+    end = getattr(row, f"{field}_cue_end", None)
+    if _is_missing(start) or _is_missing(end) or not 0 <= int(start) < int(end) <= len(text):
+        return ""
+    words = _norm(text[int(start):int(end)])
+    return f"«{words if len(words) <= 80 else words[:79] + '…'}»"
+
+
+def _cue_lines(text: str, row: object, lang: str) -> list[str]:
+    """Where the claim's period and status came from: the article's own words."""
+    lines = []
+    period = " + ".join(w for w in (_cue_words(text, row, "period"),
+                                    _cue_words(text, row, "base")) if w)
+    if period:
+        lines.append(t("annotate_period_from", lang, words=period))
+    status = _cue_words(text, row, "status")
+    if status:
+        lines.append(t("annotate_status_from", lang, words=status))
+    return lines
+
+
+def _claim_spans(claims: pd.DataFrame, lang: str, text: str) -> list[_Span]:
     out = []
     for row in claims.itertuples(index=False):
         status = _text(getattr(row, "status", None))
@@ -263,6 +287,7 @@ def _claim_spans(claims: pd.DataFrame, lang: str) -> list[_Span]:
             " · ".join(x for x in (_text(getattr(row, "indicator", None)), when) if x),
             _text(getattr(row, "place", None)),
             t("annotate_same_as", lang, id=same) if same and same != str(row.claim_id) else "",
+            *_cue_lines(text, row, lang),
         ]
         out.append(_Span("claim", str(row.claim_id), int(row.start), int(row.end),
                          status if status in STATUSES else "other", str(row.claim_id),
@@ -315,7 +340,8 @@ def _spans(article: Article, claims: pd.DataFrame | None, lessons: pd.DataFrame 
     claims = _check_frame(claims, "claim", "quote", "claim_id", article.text)
     lessons = _check_frame(lessons, "lesson", "text", "lesson_id", article.text)
     themes = _theme_names(lesson_themes, lang, codebook)
-    return claims, lessons, _claim_spans(claims, lang) + _lesson_spans(lessons, themes, lang)
+    return claims, lessons, (_claim_spans(claims, lang, article.text)
+                             + _lesson_spans(lessons, themes, lang))
 
 
 # --------------------------------------------------------------------------------------------
