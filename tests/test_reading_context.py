@@ -72,6 +72,24 @@ def test_from_to_pair_under_a_span_and_its_yearly_average() -> None:
                            ("1,6%/năm", "2016-2020", "period")]
 
 
+def test_a_bracketed_time_with_its_point_belongs_to_its_number() -> None:
+    text = ("Sau 3 năm triển khai Chương trình giai đoạn 2021 - 2025, tỷ lệ hộ nghèo giảm từ "
+            "30,01% (cuối năm 2021) xuống còn 19,36% (cuối năm 2023), bình quân mỗi năm giảm "
+            "5,32%.")
+    assert _read(text, "period", "timepoint", "status") == [
+        ("30,01%", "2021", "end_of_year", "actual"), ("19,36%", "2023", "end_of_year", "actual"),
+        ("5,32%", "2021-2023", "period", "actual")]
+
+
+def test_a_pair_up_to_now_runs_from_the_start_of_the_plan_named() -> None:
+    text = ("Nghị quyết nhiệm kỳ 2020 - 2025 đề ra mục tiêu giảm tỷ lệ hộ nghèo bình quân 2%/năm. "
+            "Đến nay, sau 4 năm thực hiện, tỷ lệ hộ nghèo đã giảm từ 21,69% xuống còn 11,8%, "
+            "bình quân giảm 2,47%/năm.")
+    assert _read(text, "period", "status") == [
+        ("2%/năm", "2020-2025", "target"), ("21,69%", "2020", "actual"),
+        ("11,8%", "2024", "actual"), ("2,47%/năm", "2020-2024", "actual")]
+
+
 # ---------------------------------------------------------------- 3. dates are time references
 
 
@@ -88,6 +106,13 @@ def test_dates_give_the_year_and_the_point_in_it() -> None:
         ("320 hộ", "2024", "partial_year", "households_escaped_poverty"),
         ("936 hộ", "2018", "end_of_year", "near_poor_households"),
         ("1.058 hộ", "2019", "end_of_year", "poor_households")]
+
+
+def test_points_of_the_year_the_scene_is_in() -> None:
+    text = ("Năm 2023, tỷ lệ hộ nghèo đầu năm là 21,96%, đến cuối năm còn 18,48%. Kết quả 9 "
+            "tháng đầu năm 2024: 1.820 hộ thoát nghèo. Dự kiến cả năm giảm 2.500 hộ nghèo.")
+    assert _when(text) == [("21,96%", "2023", "start_of_year"), ("18,48%", "2023", "end_of_year"),
+                           ("1.820 hộ", "2024", "partial_year"), ("2.500 hộ", "2024", None)]
 
 
 def test_a_cited_documents_date_and_a_dateline_are_not_the_time() -> None:
@@ -181,6 +206,12 @@ def test_a_programmes_name_is_not_a_target() -> None:
 def test_an_estimate_governs_the_end_of_a_pair_and_what_is_computed_from_it() -> None:
     text = "Dự kiến năm 2023, tỷ lệ hộ nghèo giảm từ 4,5% xuống còn 3,2%, tương đương giảm 1,3%."
     assert [s for _q, s in _read(text, "status")] == ["actual", "estimate", "estimate"]
+
+
+def test_an_estimate_opening_a_sentence_governs_it_across_semicolons() -> None:
+    text = ("Ước đến cuối năm 2024, toàn tỉnh còn khoảng 6.100 hộ nghèo, tỷ lệ 3,2%; hộ cận nghèo "
+            "còn 7.800 hộ. Năm 2023, tỷ lệ hộ nghèo là 4,3%.")
+    assert [s for _q, s in _read(text, "status")] == ["estimate"] * 3 + ["actual"]
 
 
 def test_a_change_after_an_estimate_in_the_next_sentence_is_an_estimate() -> None:
@@ -366,6 +397,21 @@ def test_places_written_together_and_the_whole_province() -> None:
     assert _read(text, "place", "qualifier") == [
         ("không còn hộ nghèo", "huyện Bảo Thắng, thành phố Lào Cai", "cơ bản"),
         ("5.000 hộ", "Lào Cai", None), ("1.058 hộ", "thành phố Thái Nguyên", None)]
+
+
+def test_the_province_as_a_word_and_counts_with_their_own_words() -> None:
+    text = ("Năm 2023, tỉnh Quảng Trị còn 10.251 hộ nghèo. Trong đó, huyện Đakrông 35,14%.\n"
+            "Năm 2024, tỉnh phấn đấu giảm tỷ lệ hộ nghèo 1,5%.\n"
+            "Toàn tỉnh hiện có 14 huyện nghèo và 128 xã đặc biệt khó khăn; có 4/6 huyện và 35/110 "
+            "xã thoát nghèo.")
+    assert _read(text, "place", "indicator") == [
+        ("10.251 hộ", "Quảng Trị", "poor_households"),
+        ("35,14%", "huyện Đakrông", "poor_household_rate"),
+        ("1,5%", "Quảng Trị", "poverty_rate_reduction"),
+        ("14 huyện", "Quảng Trị", "poor_districts"),
+        ("128 xã", "Quảng Trị", "extremely_difficult_communes"),
+        ("4/6 huyện", "Quảng Trị", "districts_escaped_poverty"),
+        ("35/110 xã", "Quảng Trị", "communes_escaped_poverty")]
 
 
 def test_counts_that_size_a_list_are_not_claims() -> None:

@@ -431,7 +431,10 @@ def _indicator(unit: str, cue: _Cue | None, n: NumberMatch, text: str, end: int,
         if _LIST_SIZE_BEFORE.search(text, max(0, n.start - 12), n.start) or (
                 _LIST_SIZE_AFTER.match(text, end, clause_end)):
             return None, unit
-        name = _first(_PLACE_QUALIFIERS, phrase_after)
+        # its own words first ("14 huyện nghèo và 128 xã …"), else what the coordinated
+        # counts share ("4/6 huyện và 35/110 xã thoát nghèo")
+        own = re.split(r"\s+(?:và|cùng)\s+(?=\d)", phrase_after, maxsplit=1)[0]
+        name = _first(_PLACE_QUALIFIERS, own) or _first(_PLACE_QUALIFIERS, phrase_after)
         return (name.format(u=unit) if name else unit), unit
     if "vnd" in unit or "usd" in unit:
         if _DISBURSED.search(text, clause_start, n.start):

@@ -100,11 +100,11 @@ _RELATIVE = starting_with(
     r"(?:(?P<tp>cuối|hết|đầu|giữa)\s+)?năm\s+nay"
     r"|(?P<now>(?:cho\s+)?(?:đến|tới)\s+(?:nay|hiện\s+nay)|hiện\s+nay)"
     r"|(?P<span_start>đầu\s+(?:giai\s+đoạn|kỳ|nhiệm\s+kỳ))"
-    r"|(?P<year_start>đầu\s+năm)"
+    r"|(?P<in_year>(?P<point>đầu|cuối|giữa|hết|cả)\s+năm)(?!\s+(?:nay|trước|ngoái|\d))"
     r"|(?P<previous>cùng\s+kỳ(?:\s+năm\s+trước)?|năm\s+trước|năm\s+ngoái))" + _W, re.IGNORECASE)
-_AFTER_YEARS = re.compile(
-    r"Sau\s+(\d{1,2})\s+năm\s+(?:triển\s+khai|thực\s+hiện)[^.;\n]*?(?:giai\s+đoạn|thời\s+kỳ)"
-    r"\s+((?:19|20)\d\d)\s*[-–]\s*(?:19|20)\d\d", re.IGNORECASE)
+# "Sau 3 năm thực hiện" a plan: its first year and three more is the present.
+_AFTER_YEARS = re.compile(rf"{_B}sau\s+(\d{{1,2}})\s+năm\s+(?:triển\s+khai|thực\s+hiện)",
+                          re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -244,7 +244,7 @@ def time_refs(text: str, index: TextIndex, numbers: list[NumberMatch]) -> list[T
 def present_year(text: str, refs: list[TimeRef], cues: list[StatusCue]) -> int | None:
     """The year the text was written in, as far as the text itself says: its dateline; else
     the latest year it estimates ("dự kiến đến cuối năm 2025"); else the year after "Sau 3 năm
-    thực hiện" a programme of 2021-2025 (2024)."""
+    thực hiện" a programme of 2021-2025 (2024), the programme named in its sentence or before."""
     dated = [r.first for r in refs if r.role == "dateline"]
     if dated:
         return dated[0]
@@ -260,8 +260,28 @@ def present_year(text: str, refs: list[TimeRef], cues: list[StatusCue]) -> int |
             estimated.append(refs[i].first)
     if estimated:
         return max(estimated)
-    m = _AFTER_YEARS.search(text)
-    return int(m.group(2)) + int(m.group(1)) if m else None
+    for m in _AFTER_YEARS.finditer(text):
+        span = _plan_of(text, refs, starts, m.start())
+        if span is not None:
+            return span.first + int(m.group(1))
+    return None
+
+
+def _plan_of(text: str, refs: list[TimeRef], starts: list[int], pos: int) -> TimeRef | None:
+    """The plan a phrase at `pos` speaks of: the first span after it in its sentence, else the
+    last span written before it."""
+    end = re.compile(r"[.;\n]").search(text, pos)
+    i = bisect_left(starts, pos)
+    while i < len(refs) and refs[i].start < (end.start() if end else len(text)):
+        if refs[i].is_span and refs[i].role in ("scene", "name"):
+            return refs[i]
+        i += 1
+    i = bisect_left(starts, pos) - 1
+    while i >= 0:
+        if refs[i].is_span and refs[i].role in ("scene", "name"):
+            return refs[i]
+        i -= 1
+    return None
 
 
 def _overlaps(refs: list[TimeRef], starts: list[int], r: TimeRef) -> bool:
@@ -280,9 +300,16 @@ def relative_refs(text: str, index: TextIndex, present: int | None) -> list[Time
             continue
         if m.group("span_start"):
             out.append(TimeRef(m.start(), m.end(), 0, 0, None, role, "start_of_span"))
-        elif m.group("year_start"):
+        elif m.group("in_year"):  # a point of the year the scene is in
+            point = m.group("point").lower()
             if role == "comparison":
-                out.append(TimeRef(m.start(), m.end(), 0, 0, None, role, "start_of_year"))
+                if point == "đầu":
+                    out.append(TimeRef(m.start(), m.end(), 0, 0, None, role, "start_of_year"))
+            elif not re.search(r"tháng\s+$", text[max(0, m.start() - 12):m.start()],
+                               re.IGNORECASE):
+                timepoint = {"đầu": "start_of_year", "cuối": "end_of_year",
+                             "hết": "end_of_year", "giữa": "mid_year"}.get(point)
+                out.append(TimeRef(m.start(), m.end(), 0, 0, timepoint, "scene", "in_year"))
         elif m.group("previous"):
             if role == "comparison":
                 out.append(TimeRef(m.start(), m.end(), 0, 0, None, role, "previous_year"))
@@ -547,10 +574,8 @@ class _Reader:
         bracket = self.index.bracket(r.start)
         if bracket is None:
             return None
-        inside = self.text[bracket[0] + 1:bracket[1]]
-        only_time = re.fullmatch(r"\s*(?:năm|giai\s+đoạn|thời\s+kỳ|từ)?\s*[\d\s\-–]+\s*", inside,
-                                 re.IGNORECASE)
-        return "time" if only_time else "clause"
+        rest = self.text[bracket[0] + 1:r.start] + self.text[r.end:bracket[1]]
+        return "time" if not rest.strip(" \t,.;:") else "clause"
 
     def _local(self, r: TimeRef) -> bool:
         """A reference that governs only its own line (a caption) or its own brackets."""
@@ -708,10 +733,15 @@ class _Reader:
     def resolve(self, ref: TimeRef) -> TimeRef | None:
         """A reference with its years: "đầu giai đoạn" is the first year of the plan period
         the scene is in (or of the last span named)."""
-        if ref.first or ref.base not in ("start_of_span", "now"):
+        if ref.first or ref.base not in ("start_of_span", "now", "in_year"):
             return ref
         if ref.base == "now":
             return None
+        if ref.base == "in_year":  # "đầu năm", "cuối năm", "cả năm" of the scene's year
+            scene = self.scene.ref if self.scene is not None else None
+            if scene is None or scene.is_span or not scene.first:
+                return None
+            return TimeRef(ref.start, ref.end, scene.first, scene.first, ref.timepoint, "scene")
         around = self.scene.ref if self.scene is not None else None
         before = bisect_left(self.span_starts, ref.start)
         if around is not None and around.is_span:
@@ -758,9 +788,13 @@ class _Reader:
             return self._change_period(f, ref, status, cue)
         if when is not None and when.pair:
             return str(ref.last), None, cue
-        end = self.pair_end(k) if ref.is_span else None
-        if end is not None:  # "giai đoạn 2016-2020, … giảm từ 12% xuống 4%": 2016 and 2020
+        end = self.pair_end(k)
+        if end is not None and ref.is_span:  # "giai đoạn 2016-2020, … giảm từ 12% xuống 4%"
             return str(ref.first if end == "start" else ref.last), None, cue
+        if end == "start" and (ref.first, False) in self.plans:
+            # "Đến nay (2024), sau 4 năm thực hiện, … giảm từ 21,69% xuống 11,8%": from the
+            # start of the plan the text names
+            return str(self.plans[(ref.first, False)][0]), None, cue
         return ref.label, ref.timepoint if not ref.is_span else "period", cue
 
     def _change_period(self, f: Figure, ref: TimeRef, status: str, cue: tuple[int, int] | None
@@ -822,11 +856,31 @@ class _Reader:
             if c.kind == "weak" and in_scope is not None:
                 break
             return c.status, (c.start, c.end)
+        opening = self._opening_cue(k, f)
+        if opening is not None:
+            return opening.status, (opening.start, opening.end)
         if f.qualifier in ("trở lên", "trở xuống", "tối thiểu", "tối đa"):
             return "target", (f.start, f.end)
         if in_scope is not None:
             return "target", in_scope
         return self._inherited(k, f, previous)
+
+    def _opening_cue(self, k: int, f: Figure) -> StatusCue | None:
+        """An estimate or target cue that opens the figure's sentence — before its first
+        figure and its first semicolon ("Ước đến cuối năm 2024, toàn tỉnh còn …; hộ cận nghèo
+        còn …") — governs the whole sentence."""
+        sent_start = self.index.sentence(f.start)[0]
+        first = k
+        while first > 0 and self.figures[first - 1].start >= sent_start:
+            first -= 1
+        opening_end = min(self.figures[first].start, self.index.clause(sent_start)[1])
+        i = bisect_left(self.cue_starts, sent_start)
+        while i < len(self.cues) and self.cues[i].start < opening_end:
+            c = self.cues[i]
+            if c.kind == "clause" and c.status in ("estimate", "target"):
+                return c
+            i += 1
+        return None
 
     def _scope(self, f: Figure) -> tuple[int, int] | None:
         """The cue of the target list that holds `f`, if any."""

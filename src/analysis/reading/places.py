@@ -33,8 +33,12 @@ _CITY_PREFIX = re.compile(r"(?:thành\s+phố|T\.\s?P\.?|TP\.?)\s+", re.IGNORECA
 CENTRAL_CITIES = ("Hà Nội", "TP Hồ Chí Minh", "Hải Phòng", "Đà Nẵng", "Cần Thơ")
 _NATIONAL = starting_with("ctvn", rf"{_B}(?:cả\s+nước|toàn\s+quốc|Việt\s+Nam|nước\s+ta){_W}",
                           re.IGNORECASE)
-_WHOLE = starting_with("tc", rf"{_B}(?:toàn|cả)\s+(?P<level>tỉnh|huyện|thị\s+xã|thành\s+phố){_W}",
-                       re.IGNORECASE)
+# "toàn tỉnh", "cả huyện", and the bare word standing for the place ("…, tỉnh phấn đấu", "của
+# tỉnh") — not "các tỉnh" or a name ("tỉnh Lào Cai").
+_WHOLE = starting_with(
+    "tch", rf"(?:{_B}(?:toàn|cả)\s+|(?:[,.:]|{_B}của)\s+|^)"
+    rf"(?P<level>(?i:tỉnh|huyện|thị\s+xã|thành\s+phố))(?!\s+[{_UPPER}]){_W}",
+    re.MULTILINE, other=",.:")
 _YARDSTICK = re.compile(r"(?:nhất|so(?:\s+với)?|thứ\s+[\wÀ-ỹ]+(?:\s+so\s+với)?)\s+(?:trong\s+)?$",
                         re.IGNORECASE)
 #: The six socio-economic regions (and the older Tây Bắc), as the labels name them.
