@@ -272,6 +272,18 @@ def test_the_present_resolves_nam_nay_and_den_nay() -> None:
         ("8,66%", "2025", "poor_household_rate")]
 
 
+def test_the_year_a_text_estimates_does_not_make_later_years_projections() -> None:
+    text = ("Năm 2020, dự kiến cuối năm 2020 tỷ lệ hộ nghèo còn 5%. Đến năm 2023, tỷ lệ hộ nghèo "
+            "còn 3%.")
+    assert _read(text, "period", "status") == [("5%", "2020", "estimate"), ("3%", "2023", "actual")]
+
+
+def test_a_count_of_targets_is_not_a_target_cue() -> None:
+    text = ("Chương trình gồm 10 tiểu dự án với 19 chỉ tiêu cụ thể. Năm 2022, toàn tỉnh còn "
+            "500 hộ nghèo.")
+    assert _read(text, "status") == [("500 hộ", "actual")]
+
+
 def test_a_present_the_caller_knows_dates_nam_nay() -> None:
     text = "Năm 2021 toàn tỉnh còn 8.000 hộ nghèo. Năm nay, tỉnh phấn đấu giảm thêm 1.500 hộ nghèo."
     df = extract_claims(text, present=2024)
@@ -364,6 +376,13 @@ def test_a_poverty_standards_span_is_not_the_period() -> None:
     text = ("Bộ LĐ-TB&XH công bố kết quả rà soát hộ nghèo năm 2023 theo chuẩn nghèo đa chiều giai "
             "đoạn 2022 – 2025.\n\nTỷ lệ hộ nghèo chung cả nước là 2,93%.")
     assert _when(text) == [("2,93%", "2023", None)]
+
+
+def test_the_poverty_line_is_of_its_standards_span() -> None:
+    text = ("Ngày 18/1/2022, Thủ tướng ký quyết định. Theo đó, chuẩn nghèo đa chiều giai đoạn "
+            "2022-2025 ở nông thôn là 1,5 triệu đồng/người/tháng.")
+    assert _read(text, "period", "indicator") == [
+        ("1,5 triệu đồng/người/tháng", "2022-2025", "poverty_line")]
 
 
 def test_a_programmes_span_governs_its_sentence_not_a_scene_already_set() -> None:

@@ -37,10 +37,11 @@ bullets and sentences, to the end of its paragraph and on through paragraphs tha
 ("Trong đó", a bullet) — until a sentence says otherwise; a target named after "đạt", "vượt"
 ("đạt kế hoạch đề ra (1-1,5%/năm)") is a target, the figure reaching it is not; a programme's
 name ("Chương trình mục tiêu quốc gia …") is no cue; "Trong đó" takes the status of the whole it
-breaks down; a change computed from an estimate is an estimate; a minimum ("tối thiểu", "trở
-lên") is a target; a level dated after the text's present (its dateline, the year of its
-estimates, "Sau 3 năm thực hiện" a 2021-2025 programme) is a projection; a heading that restates
-a body figure takes that figure's status.
+breaks down; a change computed from an estimate is an estimate; a cue opening a sentence
+governs it; a minimum ("tối thiểu", "trở lên") is a target; a level dated after the text's
+present (its dateline, or "Sau 3 năm thực hiện" a 2021-2025 programme: 2024) is a projection
+— the year the text estimates dates only "năm nay"; a heading that restates a body figure
+takes that figure's status.
 """
 
 from __future__ import annotations
@@ -241,14 +242,21 @@ def time_refs(text: str, index: TextIndex, numbers: list[NumberMatch]) -> list[T
     return sorted(refs, key=lambda r: r.start)
 
 
-def present_year(text: str, refs: list[TimeRef], cues: list[StatusCue]) -> int | None:
-    """The year the text was written in, as far as the text itself says: its dateline; else
-    the latest year it estimates ("dự kiến đến cuối năm 2025"); else the year after "Sau 3 năm
-    thực hiện" a programme of 2021-2025 (2024), the programme named in its sentence or before."""
+def present_year(text: str, refs: list[TimeRef], cues: list[StatusCue]) -> tuple[int | None,
+                                                                                  bool]:
+    """(year, firm): the year the text was written in, as far as the text itself says — its
+    dateline, or the year after "Sau 3 năm thực hiện" a programme of 2021-2025 (2024, the
+    programme named in its sentence or before): firm; else the latest year it estimates
+    ("dự kiến đến cuối năm 2025"): not firm (good for "năm nay", not for calling a later
+    figure a projection)."""
     dated = [r.first for r in refs if r.role == "dateline"]
     if dated:
-        return dated[0]
+        return dated[0], True
     starts = [r.start for r in refs]
+    for m in _AFTER_YEARS.finditer(text):
+        span = _plan_of(text, refs, starts, m.start())
+        if span is not None:
+            return span.first + int(m.group(1)), True
     estimated = []
     for c in cues:
         if c.status != "estimate" or c.kind != "clause":
@@ -258,13 +266,7 @@ def present_year(text: str, refs: list[TimeRef], cues: list[StatusCue]) -> int |
                 and refs[i].start - c.end <= 30 and not re.search(r"[,;.\d]",
                                                                    text[c.end:refs[i].start])):
             estimated.append(refs[i].first)
-    if estimated:
-        return max(estimated)
-    for m in _AFTER_YEARS.finditer(text):
-        span = _plan_of(text, refs, starts, m.start())
-        if span is not None:
-            return span.first + int(m.group(1))
-    return None
+    return (max(estimated), False) if estimated else (None, False)
 
 
 def _plan_of(text: str, refs: list[TimeRef], starts: list[int], pos: int) -> TimeRef | None:
@@ -356,8 +358,9 @@ _NOT_ESTIMATE_AFTER = re.compile(r"\s*(?:mơ|muốn|vọng|nguyện|ao|mong)" + 
 _NAMED_BEFORE = re.compile(
     r"(?:đạt|vượt|hoàn\s+thành|bằng|so\s+với)(?:\s+và\s+vượt)?(?:\s+(?:mức|so\s+với|các))?\s*$"
     r"|%\s*(?:so\s+với\s+)?$", re.IGNORECASE)
-# "các mục tiêu", "đúng mục tiêu", "thực hiện mục tiêu …": the word, not a target set.
-_NOT_TARGET_BEFORE = re.compile(r"(?:các|những|đúng|với|thực\s+hiện|theo|của|vì)\s+$",
+# "các mục tiêu", "đúng mục tiêu", "thực hiện mục tiêu …", "19 chỉ tiêu": the word, not a
+# target set.
+_NOT_TARGET_BEFORE = re.compile(r"(?:các|những|đúng|với|thực\s+hiện|theo|của|vì|\d)\s+$",
                                 re.IGNORECASE)
 _PROGRAMME_AFTER = re.compile(r"\s+quốc\s+gia" + _W, re.IGNORECASE)
 # A list announced: the cue's sentence goes on after a colon, "cụ thể", "như sau" or with ";".
@@ -533,7 +536,8 @@ class _Reader:
         self.text, self.index, self.figures = text, index, figures
         self.cues = status_cues(text)
         refs = time_refs(text, index, numbers)
-        self.present = present if present is not None else present_year(text, refs, self.cues)
+        self.present, self.firm = ((present, True) if present is not None
+                                   else present_year(text, refs, self.cues))
         refs = _until_now(text, refs, self.present)
         starts = [r.start for r in refs]
         refs = sorted(refs + [r for r in relative_refs(text, index, self.present)
@@ -617,6 +621,16 @@ class _Reader:
         i = bisect_left(self.ref_starts, f.start) - 1
         while i >= 0 and self.refs[i].start > bracket[0]:
             if self.refs[i].role in ("scene", "name"):
+                return self.refs[i]
+            i -= 1
+        return None
+
+    def standard_in_sentence(self, f: Figure) -> TimeRef | None:
+        """The poverty standard's span named before `f` in its sentence, if any."""
+        sent_start = self.index.sentence(f.start)[0]
+        i = bisect_left(self.ref_starts, f.start) - 1
+        while i >= 0 and self.refs[i].start >= sent_start:
+            if self.refs[i].role == "standard" and self.refs[i].is_span:
                 return self.refs[i]
             i -= 1
         return None
@@ -759,6 +773,10 @@ class _Reader:
         """(period, timepoint, cue) of figure `f` read at `when` (see the module docstring)."""
         ref = self.resolve(when.ref) if when is not None else None
         cue = when.cue if when is not None else None
+        if f.indicator == "poverty_line":  # the standard's own figure: the standard's span
+            standard = self.standard_in_sentence(f)
+            if standard is not None:
+                return standard.label, "period", (standard.start, standard.end)
         if f.kind == "follow":
             j = k - 1
             if j >= 0 and self.figures[j].start >= self.index.clause(f.start)[0]:
@@ -909,7 +927,7 @@ class _Reader:
 
     def future(self, period: str | None, status: str) -> bool:
         """Whether an 'actual' figure is dated after the text's present: a projection."""
-        if status != "actual" or self.present is None or not period:
+        if status != "actual" or self.present is None or not self.firm or not period:
             return False
         year = period.split(" vs ")[0]
         return "-" not in year and int(year) > self.present
