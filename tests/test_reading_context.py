@@ -90,6 +90,20 @@ def test_a_pair_up_to_now_runs_from_the_start_of_the_plan_named() -> None:
         ("11,8%", "2024", "actual"), ("2,47%/năm", "2020-2024", "actual")]
 
 
+def test_list_lines_take_the_subject_of_the_line_they_hang_from() -> None:
+    text = "Tỷ lệ hộ nghèo qua các năm:\nNăm 2021: 8,5%\nNăm 2022: 6,9%\nNăm 2023: 5,2%"
+    assert _read(text, "period", "indicator") == [
+        ("8,5%", "2021", "poor_household_rate"), ("6,9%", "2022", "poor_household_rate"),
+        ("5,2%", "2023", "poor_household_rate")]
+
+
+def test_the_year_before_the_scene() -> None:
+    text = ("Năm 2022, cả nước có 1.234.567 hộ nghèo. Năm trước đó, con số này là 1.400.000 hộ. "
+            "Tỷ lệ năm 2006 đều giảm so với các năm trước đó, còn 15,5% hộ nghèo.")
+    assert _when(text) == [("1.234.567 hộ", "2022", None), ("1.400.000 hộ", "2021", None),
+                           ("15,5%", "2006", None)]
+
+
 # ---------------------------------------------------------------- 3. dates are time references
 
 

@@ -246,7 +246,26 @@ class _Subjects:
         i = bisect_left(self.starts, end)
         if i < len(self.cues) and self.cues[i].end <= sent_end:
             return self.cues[i]
-        return self._last_before(sent, para)
+        return self._last_before(sent, para) or self._list_intro(para, index)
+
+    def _list_intro(self, line_start: int, index: TextIndex) -> _Cue | None:
+        """The subject of the lines a list hangs from: "Tỷ lệ hộ nghèo qua các năm:" above
+        "Năm 2021: 8,5%" — back over lines with no closing full stop, up to the one ending
+        in a colon."""
+        for _ in range(30):
+            if not line_start:
+                return None
+            start, end = index.line(line_start - 1)
+            line = self.text[start:end].rstrip()
+            if not line or line[-1] in ".!?…;":
+                return None
+            cue = self._last_before(end, start)
+            if line.endswith(":"):
+                return cue
+            if cue is not None:
+                return None
+            line_start = start
+        return None
 
 
 def _first(patterns: Sequence[tuple[str, str]], text: str) -> str | None:

@@ -97,12 +97,13 @@ _FOOTNOTE_YEAR = re.compile(r"(?<=năm\s)((?:19|20)\d\d)\d$", re.IGNORECASE)
 # Time said without a number: resolved against the text's present or its plan period.
 _RELATIVE = starting_with(
     "scđhgnt",
-    rf"{_B}(?P<cmp>so\s+(?:với\s+)?)?(?:"
+    rf"{_B}(?P<cmp>so\s+(?:với\s+)?(?:các\s+|những\s+)?)?(?:"
     r"(?:(?P<tp>cuối|hết|đầu|giữa)\s+)?năm\s+nay"
     r"|(?P<now>(?:cho\s+)?(?:đến|tới)\s+(?:nay|hiện\s+nay)|hiện\s+nay)"
     r"|(?P<span_start>đầu\s+(?:giai\s+đoạn|kỳ|nhiệm\s+kỳ))"
     r"|(?P<in_year>(?P<point>đầu|cuối|giữa|hết|cả)\s+năm)(?!\s+(?:nay|trước|ngoái|\d))"
-    r"|(?P<previous>cùng\s+kỳ(?:\s+năm\s+trước)?|năm\s+trước|năm\s+ngoái))" + _W, re.IGNORECASE)
+    r"|(?P<previous>cùng\s+kỳ(?:\s+năm\s+trước)?|năm\s+trước(?:\s+đó)?|năm\s+ngoái))" + _W,
+    re.IGNORECASE)
 # "Sau 3 năm thực hiện" a plan: its first year and three more is the present.
 _AFTER_YEARS = re.compile(rf"{_B}sau\s+(\d{{1,2}})\s+năm\s+(?:triển\s+khai|thực\s+hiện)",
                           re.IGNORECASE)
@@ -312,8 +313,9 @@ def relative_refs(text: str, index: TextIndex, present: int | None) -> list[Time
                 timepoint = {"đầu": "start_of_year", "cuối": "end_of_year",
                              "hết": "end_of_year", "giữa": "mid_year"}.get(point)
                 out.append(TimeRef(m.start(), m.end(), 0, 0, timepoint, "scene", "in_year"))
-        elif m.group("previous"):
-            if role == "comparison":
+        elif m.group("previous"):  # compared with, or opening a clause: the year before
+            opens = re.search(r"(?:^|[,.;:])\s*$", text[index.line(m.start())[0]:m.start()])
+            if role == "comparison" or opens:
                 out.append(TimeRef(m.start(), m.end(), 0, 0, None, role, "previous_year"))
         elif role == "scene" and (present is not None or not m.group("now")):
             # the present; "năm nay" unknown when the text does not say ends the scene (0),
@@ -747,8 +749,14 @@ class _Reader:
     def resolve(self, ref: TimeRef) -> TimeRef | None:
         """A reference with its years: "đầu giai đoạn" is the first year of the plan period
         the scene is in (or of the last span named)."""
-        if ref.first or ref.base not in ("start_of_span", "now", "in_year"):
+        if ref.first or ref.base not in ("start_of_span", "now", "in_year", "previous_year"):
             return ref
+        if ref.base == "previous_year":  # "Năm trước đó, …": the year before the scene's
+            scene = self.scene.ref if self.scene is not None else None
+            if scene is None or scene.is_span or not scene.first:
+                return None
+            year = scene.first - 1
+            return TimeRef(ref.start, ref.end, year, year, None, "scene")
         if ref.base == "now":
             return None
         if ref.base == "in_year":  # "đầu năm", "cuối năm", "cả năm" of the scene's year
