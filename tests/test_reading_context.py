@@ -209,6 +209,12 @@ def test_a_target_list_goes_on_through_trong_do() -> None:
         ("không còn hộ nghèo", "target", "households", "poor_households")]
 
 
+def test_theo_ke_hoach_sets_a_target_a_plan_numbered_does_not() -> None:
+    text = ("Đến nay, Chương trình đã hỗ trợ 3.200 hộ nghèo. Theo kế hoạch, đến năm 2025 sẽ có "
+            "thêm 2.000 hộ thoát nghèo. Theo kế hoạch số 45/KH-UBND, năm 2023 còn 800 hộ nghèo.")
+    assert [s for _q, s in _read(text, "status")] == ["actual", "target", "actual"]
+
+
 def test_a_programmes_name_is_not_a_target() -> None:
     text = ("Chương trình mục tiêu quốc gia giảm nghèo bền vững năm 2022 đã hỗ trợ 500 hộ nghèo. "
             "Tỷ lệ hộ nghèo còn 3,5%.")

@@ -105,8 +105,8 @@ _RELATIVE = starting_with(
     r"|(?P<previous>cùng\s+kỳ(?:\s+năm\s+trước)?|năm\s+trước(?:\s+đó)?|năm\s+ngoái))" + _W,
     re.IGNORECASE)
 # "Sau 3 năm thực hiện" a plan: its first year and three more is the present.
-_AFTER_YEARS = re.compile(rf"{_B}sau\s+(\d{{1,2}})\s+năm\s+(?:triển\s+khai|thực\s+hiện)",
-                          re.IGNORECASE)
+_AFTER_YEARS = re.compile(rf"{_B}sau\s+(?:hơn\s+|gần\s+)?(\d{{1,2}})\s+năm\s+"
+                          r"(?:triển\s+khai|thực\s+hiện)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -350,7 +350,7 @@ _STATUS = starting_with(
     rf"lượng)|{_B}ước{_W})"
     rf"|(?P<weak>{_B}sẽ{_W})"
     rf"|(?P<target>phấn\s+đấu|{_B}mục\s+tiêu|{_B}chỉ\s+tiêu|{_B}kế\s+hoạch\s+(?:đề\s+ra|đặt\s+ra"
-    rf"|năm|đến|giảm)|{_B}phải\s+(?:giảm|đạt){_W})"
+    rf"|năm|đến|giảm)|{_B}theo\s+kế\s+hoạch{_W}(?!\s+(?:số|\d))|{_B}phải\s+(?:giảm|đạt){_W})"
     rf"|(?P<actual>{_B}đã{_W}|{_B}kết\s+quả|{_B}thực\s+tế{_W})", re.IGNORECASE)
 # Words around "ước" that make it another word (mong ước, ước mơ, công ước …).
 _NOT_ESTIMATE_BEFORE = re.compile(r"(?:mong|công|hiệp|điều|quy|giao|thỏa|thoả|khế|cam)\s*$",
