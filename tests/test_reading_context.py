@@ -453,6 +453,17 @@ def test_the_province_as_a_word_and_counts_with_their_own_words() -> None:
         ("35/110 xã", "Quảng Trị", "communes_escaped_poverty")]
 
 
+@pytest.mark.parametrize(("text", "places"), [
+    ("Ước đến hết năm 2020, tỷ lệ giảm nghèo của tỉnh đạt 5,02%/năm.\n\nÔng A, Bí thư Tỉnh ủy "
+     "Lào Cai", ["Lào Cai"]),
+    ("Thủ tướng Chính phủ phê duyệt Chương trình mục tiêu quốc gia giảm nghèo bền vững. Tổng "
+     "nguồn vốn tối thiểu là 75.000 tỷ đồng.", ["Việt Nam"]),
+    ("UBND tỉnh triển khai Chương trình mục tiêu quốc gia. Toàn tỉnh còn 9.604 hộ nghèo.", [None]),
+], ids=["the-province-named-after", "the-countrys-bodies", "an-unnamed-province"])
+def test_a_place_named_after_or_by_the_countrys_bodies(text: str, places: list) -> None:
+    assert [p for _q, p in _read(text, "place")] == places
+
+
 def test_counts_that_size_a_list_are_not_claims() -> None:
     text = ("Lào Cai xếp thứ 5 trong số 10 tỉnh có tỷ lệ hộ nghèo giảm nhanh nhất; 10 tỉnh, thành "
             "phố có tỷ lệ hộ nghèo giảm nhanh nhất gồm Lai Châu, Hà Tĩnh. Năm 2021, có 3 huyện "

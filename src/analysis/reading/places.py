@@ -2,12 +2,15 @@
 
 A figure's place is the nearest one named before it in its paragraph; failing that, the
 province section it sits in (an article's "Phú Yên: 5 kinh nghiệm"); failing that, the first
-place named by the nearest paragraph before it that names one. Places are provinces (the
-63-province table), districts and cities ("huyện Bảo Thắng", "thành phố Lào Cai", "T.P Thái
-Nguyên"), the six socio-economic regions (and the older "Tây Bắc") and the country ("cả
-nước", "toàn quốc"); "toàn tỉnh" is the province named last before it (none, when no province
-is named). Two places written together before a figure ("huyện Bảo Thắng và thành phố Lào Cai
-cơ bản không còn hộ nghèo") are both its place.
+place named by the nearest paragraph before it that names one; when nothing is named before it,
+the first province (region, country) named after it; and in a text that names no place but the
+country's bodies (the Government, the ministry, the national target programme), the country.
+Places are provinces (the 63-province table), districts and cities ("huyện Bảo Thắng",
+"thành phố Lào Cai", "T.P Thái Nguyên"), the six socio-economic regions (and the older "Tây
+Bắc") and the country ("cả nước", "toàn quốc"); "toàn tỉnh" is the province named last before
+it (the one named after it when none is before; none when the text names none). Two places
+written together before a figure ("huyện Bảo Thắng và thành phố Lào Cai cơ bản không còn hộ
+nghèo") are both its place.
 
 What is not a place: the country as a yardstick ("cao nhất cả nước", "so với cả nước", "thứ
 hai cả nước") and whatever a photo caption names.
@@ -36,9 +39,13 @@ _NATIONAL = starting_with("ctvn", rf"{_B}(?:cả\s+nước|toàn\s+quốc|Việt
 # "toàn tỉnh", "cả huyện", and the bare word standing for the place ("…, tỉnh phấn đấu", "của
 # tỉnh") — not "các tỉnh" or a name ("tỉnh Lào Cai").
 _WHOLE = starting_with(
-    "tch", rf"(?:{_B}(?:toàn|cả)\s+|(?:[,.:]|{_B}của)\s+|^)"
+    "tch", rf"(?:{_B}(?i:toàn|cả)\s+|(?:[,.:]|{_B}của)\s+|^)"
     rf"(?P<level>(?i:tỉnh|huyện|thị\s+xã|thành\s+phố))(?!\s+[{_UPPER}]){_W}",
     re.MULTILINE, other=",.:")
+# Who speaks for the country: a text naming no place but these is about the country.
+_NATIONAL_BODIES = re.compile(
+    r"Thủ\s+tướng|Chính\s+phủ|Quốc\s+hội|Bộ\s+L[ĐD]\s*-?\s*TB\s*(?:&|và)?\s*XH|Bộ\s+Lao\s+động"
+    r"|ngân\s+sách\s+[Tt]rung\s+ương|[Mm]ục\s+tiêu\s+[Qq]uốc\s+gia")
 _YARDSTICK = re.compile(r"(?:nhất|so(?:\s+với)?|thứ\s+[\wÀ-ỹ]+(?:\s+so\s+với)?)\s+(?:trong\s+)?$",
                         re.IGNORECASE)
 #: The six socio-economic regions (and the older Tây Bắc), as the labels name them.
@@ -106,6 +113,8 @@ def _whole(text: str, named: list[Mention]) -> list[Mention]:
     for m in _WHOLE.finditer(text):
         district = m.group("level").lower() != "tỉnh"
         i = bisect_right(ends[district], m.start()) - 1
+        if i < 0 and i + 1 < len(levels[district]):  # none named before: the one named after
+            i += 1
         out.append(Mention(m.start(), m.end(), levels[district][i].name if i >= 0 else ""))
     return out
 
@@ -118,6 +127,7 @@ class Places:
         self.text, self.index, self.sections = text, index, list(sections)
         self.mentions = mentions(text, index)
         self.ends = [p.end for p in self.mentions]
+        self.national = bool(_NATIONAL_BODIES.search(text))
 
     def place(self, pos: int) -> str | None:
         """The place of a figure at `pos`."""
@@ -128,13 +138,13 @@ class Places:
         for s, e, place in self.sections:
             if s <= pos < e:
                 return place
-        while i >= 0:
+        if i >= 0:
             start = self.index.line(self.mentions[i].start)[0]
-            first = bisect_left(self.ends, start + 1)
-            if self.mentions[first].start >= start:
-                return self.mentions[first].name or None
-            i -= 1
-        return None
+            return self.mentions[bisect_left(self.ends, start + 1)].name or None
+        if self.mentions:  # nothing named before: the province (region, country) named after
+            return next((p.name for p in self.mentions if p.name and not p.name[0].islower()),
+                        None)
+        return "Việt Nam" if self.national else None
 
     def _with_coordinated(self, i: int) -> str:
         """A place and the one written right before it with "và" or a comma."""
