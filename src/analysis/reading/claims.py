@@ -193,6 +193,20 @@ _ZERO = starting_with(
     r"(?P<noun>hộ\s+(?:cận\s+)?nghèo|huyện\s+nghèo|xã\s+nghèo)" + _W, re.IGNORECASE)
 
 
+#: How far back before a figure its words are read (a sentence or clause can run on for pages
+#: in a text without full stops; what says what a figure is stands close to it).
+_LOOKBACK = 400
+
+
+def _before(index: TextIndex, pos: int) -> tuple[int, int, int, int]:
+    """(sentence start, sentence end, clause start, clause end) around `pos`, the starts no
+    further back than `_LOOKBACK`."""
+    sent, sent_end = index.sentence(pos)
+    clause_start, clause_end = index.clause(pos)
+    lo = pos - _LOOKBACK
+    return max(sent, lo), sent_end, max(clause_start, lo), clause_end
+
+
 @dataclass(frozen=True)
 class _Cue:
     start: int
@@ -266,6 +280,12 @@ class _Subjects:
                 return None
             line_start = start
         return None
+
+
+def _phrase_after(text: str, end: int, sent_end: int) -> str:
+    """The words right after a figure, up to the next comma, semicolon, stop or bracket (at
+    most 40 characters)."""
+    return re.split(r"[,;.()]", text[end:min(sent_end, end + 80)], maxsplit=1)[0][:40]
 
 
 def _first(patterns: Sequence[tuple[str, str]], text: str) -> str | None:
@@ -347,10 +367,9 @@ def _per_year(text: str, n: NumberMatch, clause_start: int, end: int) -> bool:
 def _rate_indicator(unit: str, cue: _Cue | None, n: NumberMatch, text: str, end: int,
                     index: TextIndex) -> tuple[str | None, str]:
     """(indicator, unit) of a figure written in percent (see the module docstring)."""
-    sent, sent_end = index.sentence(n.start)
-    clause_start, clause_end = index.clause(n.start)
+    sent, sent_end, clause_start, clause_end = _before(index, n.start)
     subject = cue.subject if cue else None
-    before, after = text[sent:n.start], re.split(r"[,;.()]", text[end:sent_end], maxsplit=1)[0][:40]
+    before, after = text[sent:n.start], _phrase_after(text, end, sent_end)
     if _PLAN_AFTER.match(text, end):
         return "plan_achievement_rate", unit
     covered = _first(_OTHER_RATES, after)  # "100% hộ nghèo được cấp thẻ BHYT"
@@ -421,10 +440,9 @@ def _indicator(unit: str, cue: _Cue | None, n: NumberMatch, text: str, end: int,
     if unit in ("percent", "percentage_points", "percent_per_year"):
         return _rate_indicator(unit, cue, n, text, end, index)
     subject = cue.subject if cue else None
-    sent, sent_end = index.sentence(n.start)
-    clause_start, clause_end = index.clause(n.start)
+    sent, sent_end, clause_start, clause_end = _before(index, n.start)
     sentence_before = text[sent:n.start]
-    phrase_after = re.split(r"[,;.()]", text[end:sent_end], maxsplit=1)[0][:40]
+    phrase_after = _phrase_after(text, end, sent_end)
     if unit == "fraction":
         change = _change(text, n, clause_start, end)
         if subject not in ("poor", "near_poor", "poor_and_near_poor"):
@@ -502,7 +520,7 @@ class _Read:
 def _read_amount(n: NumberMatch, text: str, index: TextIndex, subjects: _Subjects
                  ) -> _Read | None:
     """One amount of `find_numbers` as a figure, or None when it is not a claim."""
-    sent = index.sentence(n.num_start)[0]
+    sent = _before(index, n.num_start)[0]
     unit, divisor, end, noun_start = _unit_and_scale(n, text, sent)
     if unit is None:
         return None

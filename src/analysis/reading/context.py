@@ -314,7 +314,8 @@ def relative_refs(text: str, index: TextIndex, present: int | None) -> list[Time
                              "hết": "end_of_year", "giữa": "mid_year"}.get(point)
                 out.append(TimeRef(m.start(), m.end(), 0, 0, timepoint, "scene", "in_year"))
         elif m.group("previous"):  # compared with, or opening a clause: the year before
-            opens = re.search(r"(?:^|[,.;:])\s*$", text[index.line(m.start())[0]:m.start()])
+            opens = re.search(r"(?:^|[,.;:])\s*$",
+                              text[max(index.line(m.start())[0], m.start() - 8):m.start()])
             if role == "comparison" or opens:
                 out.append(TimeRef(m.start(), m.end(), 0, 0, None, role, "previous_year"))
         elif role == "scene" and (present is not None or not m.group("now")):
@@ -434,7 +435,7 @@ def target_scopes(text: str, index: TextIndex, cues: list[StatusCue]) -> list[tu
         if index.line_kind(cue.start) == "caption":
             out.append((cue.start, line_end, k))
             continue
-        if _ANNOUNCES_LIST.search(text, cue.end, end):
+        if _ANNOUNCES_LIST.search(text, cue.end, min(end, cue.end + 400)):
             end = line_end
         nxt = index.next_line(end - 1) if end >= line_end else (end, line_end)
         while nxt is not None and _CONTINUES.match(text, nxt[0]):
@@ -554,6 +555,8 @@ class _Reader:
         self.named = _Stretches([(c.start, _named_phrase_end(text, index, c), k)
                                  for k, c in enumerate(self.cues) if c.kind == "named"])
         self.scopes = _Stretches(target_scopes(text, index, self.cues))
+        self.figure_starts = [f.start for f in figures]
+        self.of_which = [m.start() for m in _OF_WHICH.finditer(text)]
         self.scene: _When | None = None
         self.last_name: TimeRef | None = None
         self.used: set[int] = set()  # references a figure took as its own (attached)
@@ -733,11 +736,10 @@ class _Reader:
                 return self.refs[i]
             i += 1
         i = bisect_left(self.ref_starts, clause_start)
-        while i < len(self.refs) and self.refs[i].start < f.start:
+        if i < len(self.refs) and self.refs[i].start < f.start:
             r = self.refs[i]
             if r.role == "comparison" and not self.text[clause_start:r.start].strip(" \t,"):
                 return r
-            i += 1
         bracket = self.index.bracket(f.start)
         if bracket is not None:
             i = bisect_left(self.ref_starts, bracket[0]) - 1
@@ -853,7 +855,8 @@ class _Reader:
         từ 12% xuống 4%")."""
         f = self.figures[k]
         clause_start = self.index.clause(f.start)[0]
-        if (re.search(rf"{_B}từ\s+$", self.text[clause_start:f.start], re.IGNORECASE)
+        if (re.search(rf"{_B}từ\s+$", self.text[max(clause_start, f.start - 20):f.start],
+                      re.IGNORECASE)
                 and k + 1 < len(self.figures) and self.figures[k + 1].unit == f.unit
                 and _TO.fullmatch(self.text[f.end:self.figures[k + 1].start])):
             return "start"
@@ -896,9 +899,7 @@ class _Reader:
         figure and its first semicolon ("Ước đến cuối năm 2024, toàn tỉnh còn …; hộ cận nghèo
         còn …") — governs the whole sentence."""
         sent_start = self.index.sentence(f.start)[0]
-        first = k
-        while first > 0 and self.figures[first - 1].start >= sent_start:
-            first -= 1
+        first = bisect_left(self.figure_starts, sent_start)
         opening_end = min(self.figures[first].start, self.index.clause(sent_start)[1])
         i = bisect_left(self.cue_starts, sent_start)
         while i < len(self.cues) and self.cues[i].start < opening_end:
@@ -921,12 +922,10 @@ class _Reader:
             return "actual", None
         g, before = self.figures[k - 1], previous[k - 1]
         line_start = self.index.line(f.start)[0]
-        of_which = [m.start() for m in _OF_WHICH.finditer(
-            self.text, min(g.end, self.index.sentence(f.start)[0]), f.start)]
-        if of_which:
-            j = k - 1
-            while j > 0 and self.figures[j].start > of_which[-1]:
-                j -= 1
+        lo = min(g.end, self.index.sentence(f.start)[0])
+        i = bisect_left(self.of_which, f.start) - 1
+        if i >= 0 and self.of_which[i] >= lo:  # the whole is the figure before "trong đó"
+            j = max(0, bisect_left(self.figure_starts, self.of_which[i]) - 1)
             return previous[j].status, previous[j].status_cue
         if (f.kind in ("change", "per_year") and before.status == "estimate"
                 and g.start >= line_start):

@@ -7,7 +7,8 @@ finds every boundary in one pass and answers each question in logarithmic time.
 
 A line is a paragraph (news text breaks lines between paragraphs). A sentence ends at a line
 break or at ".", "!", "?", "…" followed by a space and a capital, a quote or a bracket. A clause
-is a sentence's stretch between semicolons. Brackets do not run across lines.
+is a sentence's stretch between semicolons. Brackets do not run across lines (one left open at the
+end of its line is no bracket).
 
 Lines are of four kinds: ``caption`` (a photo's caption or alt text: "(Ảnh: …)", "Ảnh minh
 họa", "Ảnh Vũ Sinh.", an image file name or markup, or a line repeating the line before it),
@@ -49,7 +50,7 @@ class TextIndex:
         self.sentence_starts = _sentence_starts(text)
         self.semicolons = [m.start() for m in re.finditer(";", text)]
         self.brackets = _brackets(text)
-        self._bracket_opens = [o for o, _c in self.brackets]
+        self._bracket_opens = [o for o, _c, _p in self.brackets]
         self.line_kinds = _line_kinds(text, self.line_starts)
 
     def line(self, pos: int) -> tuple[int, int]:
@@ -93,13 +94,12 @@ class TextIndex:
 
     def bracket(self, pos: int) -> tuple[int, int] | None:
         """(position of "(", position of ")") of the innermost brackets around `pos`."""
-        line_start = self.line(pos)[0]
         i = bisect_left(self._bracket_opens, pos) - 1
-        while i >= 0 and self.brackets[i][0] >= line_start:
-            opened, closed = self.brackets[i]
+        while i >= 0:  # the last one opened before pos, else the ones that enclose it
+            opened, closed, parent = self.brackets[i]
             if pos <= closed:
                 return opened, closed
-            i -= 1
+            i = parent
         return None
 
 
@@ -112,19 +112,28 @@ def _sentence_starts(text: str) -> list[int]:
     return sorted(starts)
 
 
-def _brackets(text: str) -> list[tuple[int, int]]:
-    """Matched round brackets, by opening position; an unclosed one ends with its line."""
-    out: list[tuple[int, int]] = []
+def _brackets(text: str) -> list[tuple[int, int, int]]:
+    """Matched round brackets by opening position: (open, close, index of the enclosing pair or
+    -1). A bracket left open at the end of its line is no bracket."""
+    pairs: dict[int, tuple[int, int]] = {}  # open -> (close, open of the enclosing pair)
     stack: list[int] = []
     for m in re.finditer(r"[()\n]", text):
         ch = m.group(0)
         if ch == "(":
             stack.append(m.start())
         elif ch == ")" and stack:
-            out.append((stack.pop(), m.start()))
+            opened = stack.pop()
+            pairs[opened] = (m.start(), stack[-1] if stack else -1)
         elif ch == "\n":
             stack.clear()
-    return sorted(out)
+    opens = sorted(pairs)
+    index = {o: k for k, o in enumerate(opens)}
+    out = []
+    for o in opens:
+        closed, outer = pairs[o]
+        # an enclosing "(" left unclosed is no bracket: the next enclosing one that closed
+        out.append((o, closed, index.get(outer, -1)))
+    return out
 
 
 def _line_kinds(text: str, starts: list[int]) -> list[str]:
