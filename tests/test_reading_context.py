@@ -215,6 +215,12 @@ def test_theo_ke_hoach_sets_a_target_a_plan_numbered_does_not() -> None:
     assert [s for _q, s in _read(text, "status")] == ["actual", "target", "actual"]
 
 
+def test_se_con_is_an_estimate_se_duoc_ho_tro_no_cue() -> None:
+    text = ("Đến hết năm 2021, tỷ lệ hộ nghèo sẽ còn khoảng 2,74%. Năm 2022, mỗi hộ nghèo sẽ được "
+            "hỗ trợ 5 triệu đồng.")
+    assert [s for _q, s in _read(text, "status")] == ["estimate", "actual"]
+
+
 def test_a_programmes_name_is_not_a_target() -> None:
     text = ("Chương trình mục tiêu quốc gia giảm nghèo bền vững năm 2022 đã hỗ trợ 500 hộ nghèo. "
             "Tỷ lệ hộ nghèo còn 3,5%.")

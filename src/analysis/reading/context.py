@@ -349,7 +349,7 @@ _STATUS = starting_with(
     "dưspmckđt",
     rf"(?P<estimate>dự\s+ước|dự\s+kiến|dự\s+báo|{_B}ước\s+(?:kết\s+quả|tính|đạt|thực\s+hiện|"
     rf"lượng)|{_B}ước{_W})"
-    rf"|(?P<weak>{_B}sẽ{_W})"
+    rf"|(?P<weak>{_B}sẽ\s+(?:còn|giảm|đạt|có|tăng|xuống|lên|thoát|hoàn\s+thành){_W})"
     rf"|(?P<target>phấn\s+đấu|{_B}mục\s+tiêu|{_B}chỉ\s+tiêu|{_B}kế\s+hoạch\s+(?:đề\s+ra|đặt\s+ra"
     rf"|năm|đến|giảm)|{_B}theo\s+kế\s+hoạch{_W}(?!\s+(?:số|\d))|{_B}phải\s+(?:giảm|đạt){_W})"
     rf"|(?P<actual>{_B}đã{_W}|{_B}kết\s+quả|{_B}thực\s+tế{_W})", re.IGNORECASE)
@@ -377,8 +377,8 @@ _OF_WHICH = re.compile(rf"{_B}trong\s+đó{_W}", re.IGNORECASE)
 @dataclass(frozen=True)
 class StatusCue:
     """Words that give figures a status: `kind` "clause" (the figures after it in its clause),
-    "weak" ("sẽ": an estimate unless a target governs), "named" (a target named after "đạt",
-    "vượt": the figures of its phrase are that target)."""
+    "weak" ("sẽ còn", "sẽ giảm": an estimate unless a target governs), "named" (a target named
+    after "đạt", "vượt": the figures of its phrase are that target)."""
 
     start: int
     end: int
