@@ -97,6 +97,21 @@ def test_list_lines_take_the_subject_of_the_line_they_hang_from() -> None:
         ("5,2%", "2023", "poor_household_rate")]
 
 
+def test_parallel_labelled_lines_share_their_subject() -> None:
+    text = ("Huyện Tủa Chùa: năm 2022 còn 45,6% hộ nghèo; năm 2023 còn 40,1%.\n"
+            "Huyện Mường Nhé: năm 2022 còn 55,2%; năm 2023 còn 49,8%.")
+    assert _read(text, "indicator", "period", "place") == [
+        ("45,6%", "poor_household_rate", "2022", "huyện Tủa Chùa"),
+        ("40,1%", "poor_household_rate", "2023", "huyện Tủa Chùa"),
+        ("55,2%", "poor_household_rate", "2022", "huyện Mường Nhé"),
+        ("49,8%", "poor_household_rate", "2023", "huyện Mường Nhé")]
+
+
+def test_a_change_up_to_a_date_inside_the_year_is_over_part_of_it() -> None:
+    text = "Đến ngày 30/6/2024, toàn tỉnh đã giảm được 1.100 hộ nghèo, đạt 55% kế hoạch."
+    assert _when(text) == [("1.100 hộ", "2024", "partial_year"), ("55%", "2024", "partial_year")]
+
+
 def test_the_year_before_the_scene() -> None:
     text = ("Năm 2022, cả nước có 1.234.567 hộ nghèo. Năm trước đó, con số này là 1.400.000 hộ. "
             "Tỷ lệ năm 2006 đều giảm so với các năm trước đó, còn 15,5% hộ nghèo.")

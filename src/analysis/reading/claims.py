@@ -68,6 +68,8 @@ _NOUNS: tuple[tuple[str, str], ...] = (
 )
 _NOUN_RE = re.compile(r"\s+(?:" + "|".join(f"(?P<n{i}>{p})" for i, (p, _) in enumerate(_NOUNS))
                       + r")" + _W, re.IGNORECASE)
+# A line that opens with a label and a colon: "Huyện Mường Nhé: …", "- Năm 2022: …".
+_LABEL_LINE = re.compile(r"[ \t]*[-+•*]?[ \t]*[^\s:\d][^:\n]{1,40}:\s")
 _SHARE_OF_COUNT = re.compile(r"\s+số\s+(?=hộ|người|nhân\s+khẩu|xã|huyện)", re.IGNORECASE)
 
 _MULTI = r"đa\s+chi[ềể]u"  # "đa chiểu" is a common typing slip
@@ -260,7 +262,20 @@ class _Subjects:
         i = bisect_left(self.starts, end)
         if i < len(self.cues) and self.cues[i].end <= sent_end:
             return self.cues[i]
-        return self._last_before(sent, para) or self._list_intro(para, index)
+        return (self._last_before(sent, para) or self._list_intro(para, index)
+                or self._parallel(para, index))
+
+    def _parallel(self, line_start: int, index: TextIndex) -> _Cue | None:
+        """The subject of the line before when both open alike with a label and a colon
+        ("Huyện Tủa Chùa: năm 2022 còn 45,6% hộ nghèo; …" above "Huyện Mường Nhé: …")."""
+        if not line_start or not _LABEL_LINE.match(self.text, line_start):
+            return None
+        start, end = index.line(line_start - 1)
+        while start and not self.text[start:end].strip():
+            start, end = index.line(start - 1)
+        if not _LABEL_LINE.match(self.text, start):
+            return None
+        return self._last_before(end, start)
 
     def _list_intro(self, line_start: int, index: TextIndex) -> _Cue | None:
         """The subject of the lines a list hangs from: "Tỷ lệ hộ nghèo qua các năm:" above

@@ -833,8 +833,9 @@ class _Reader:
             start = self.plan_start(ref.first)
             if start:
                 return f"{start}-{ref.first}", "period", cue
+        part = ref.timepoint in ("partial_year", "mid_year")  # a change over part of a year
         own = ((ref.label, "period", cue) if ref.is_span else
-               (ref.label, "partial_year" if ref.timepoint == "partial_year" else None, cue))
+               (ref.label, "partial_year" if part else None, cue))
         base = self.comparison(f)
         if base is None or base.base == "start_of_year":
             return own
