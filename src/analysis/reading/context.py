@@ -114,9 +114,10 @@ class TimeRef:
     """One time reference: the words that make it (`start`, `end`), its years, its role.
 
     `first`/`last` are the years (equal for one year; 0 when the reference names no year and
-    is read against the plan period: "đầu giai đoạn", "so với đầu kỳ"); `base` says what a
-    comparison or a relative scene is measured from ("year" | "start_of_year" | "start_of_span"
-    | "previous_year").
+    is read against the scene or the plan period: "đầu giai đoạn", "so với đầu kỳ", "cuối
+    năm", "năm nay" when the present is unknown); `base` says what a comparison or a relative
+    reference is measured from: "year" (its own years), "start_of_year", "start_of_span",
+    "previous_year", "in_year" (a point of the scene's year), "now" (the present).
     """
 
     start: int
@@ -430,7 +431,7 @@ def target_scopes(text: str, index: TextIndex, cues: list[StatusCue]) -> list[tu
     for k, cue in enumerate(cues):
         if cue.status != "target" or cue.kind != "clause":
             continue
-        sent_start, end = index.sentence(cue.start)
+        sent_end = end = index.sentence(cue.start)[1]
         line_end = index.line(cue.start)[1]
         if index.line_kind(cue.start) == "caption":
             out.append((cue.start, line_end, k))
@@ -441,16 +442,11 @@ def target_scopes(text: str, index: TextIndex, cues: list[StatusCue]) -> list[tu
         while nxt is not None and _CONTINUES.match(text, nxt[0]):
             end = index.line(nxt[0])[1]
             nxt = index.next_line(end)
-        i = bisect_left(strong_starts, sent_end_after(index, cue.start))
+        i = bisect_left(strong_starts, sent_end)
         if i < len(strong) and strong[i].start < end:
             end = index.sentence(strong[i].start)[0]
         out.append((cue.start, max(end, cue.end), k))
     return out
-
-
-def sent_end_after(index: TextIndex, pos: int) -> int:
-    """End of the sentence holding `pos`."""
-    return index.sentence(pos)[1]
 
 
 # ------------------------------------------------------------------------ figures
@@ -598,25 +594,27 @@ class _Reader:
         return bracketed == "clause" or bool(after_number)
 
     def attached(self, k: int, f: Figure) -> int | None:
-        """Index of the reference written right after figure `f`, in its clause."""
+        """Index of the reference written right after figure `f` in its clause ("5,9% năm
+        2021", "9,8% (năm 2021)", "… hộ nghèo vào cuối năm 2021"), if any."""
         clause_end = self.index.clause(f.start)[1]
         i = bisect_left(self.ref_starts, f.end)
-        while i < len(self.refs) and self.refs[i].start < clause_end:
-            r = self.refs[i]
-            if r.role not in ("scene", "name") or self._bracketed(r) == "clause":
-                return None
-            lead = _LEAD_WORD.match(self.text, r.start, r.end)
-            gap = self.text[f.end:lead.end() if lead else r.start]
-            if (len(gap) <= 20 and re.fullmatch(r"[\s(,]*(?:vào|trong|tính\s+đến|đến)?\s*", gap,
-                                                re.IGNORECASE)) or (
-                    len(gap) <= 40 and re.search(r"(?:trong|vào|của|tính\s+đến)\s*$", gap,
-                                                 re.IGNORECASE)
-                    and not re.search(r"[,;.()\d]", gap) and not _GAP_STOP.search(gap)):
-                nxt = k + 1 < len(self.figures) and self.figures[k + 1].start < r.start
-                opens_next = "," in gap and not re.match(r"\s*(?:[;.)]|$)", self.text[r.end:])
-                return None if nxt or opens_next else i
+        if i >= len(self.refs) or self.refs[i].start >= clause_end:
             return None
-        return None
+        r = self.refs[i]
+        if r.role not in ("scene", "name") or self._bracketed(r) == "clause":
+            return None
+        lead = _LEAD_WORD.match(self.text, r.start, r.end)
+        gap = self.text[f.end:lead.end() if lead else r.start]
+        close = ((len(gap) <= 20 and _GAP_CLOSE.fullmatch(gap))
+                 or (len(gap) <= 40 and _GAP_OF.search(gap)
+                     and not re.search(r"[,;.()\d]", gap) and not _GAP_STOP.search(gap)))
+        if not close:
+            return None
+        later = k + 1 < len(self.figures) and self.figures[k + 1].start < r.start
+        # "…17,24%, đến cuối năm 2024, tỷ lệ này …": a time after a comma opening the next
+        # statement is not the figure's
+        opens_next = "," in gap and not _CLAUSE_ENDS.match(self.text, r.end)
+        return None if later or opens_next else i
 
     def in_brackets(self, f: Figure) -> TimeRef | None:
         """A time written inside the brackets that hold `f`, before it."""
@@ -730,6 +728,7 @@ class _Reader:
         "so với năm 2022" after two coordinated changes serves both), one that opens the
         clause ("So với đầu giai đoạn, …"), or one right before the brackets it stands in."""
         clause_start, clause_end = self.index.clause(f.start)
+        clause_end = min(clause_end, f.end + _NEAR)
         i = bisect_left(self.ref_starts, f.end)
         while i < len(self.refs) and self.refs[i].start < clause_end:
             if self.refs[i].role == "comparison":
@@ -941,10 +940,19 @@ class _Reader:
         return "-" not in year and int(year) > self.present
 
 
+#: How far after a figure what it is compared with is looked for, and how far into the body a
+#: heading's figure is looked for again (characters).
+_NEAR = 300
+_BODY_OF_HEADING = 5000
 # Between the ends of a from–to pair: "(năm 2021) xuống còn", " đến ".
 _TO = re.compile(r"(?:\s*\([^()]*\))?\s*(?:xuống(?:\s+còn)?|còn|đến|tới|lên)\s+", re.IGNORECASE)
 # The connective a time phrase opens with ("trong năm 2020", "vào cuối năm 2025").
 _LEAD_WORD = re.compile(r"(?:(?:tính\s+)?(?:đến|tới)|vào|trong|từ|hồi|tại|của)\s+", re.IGNORECASE)
+# Between a figure and its own time: nothing but spaces, a bracket or comma and a connective;
+# or a few words ending in one ("… hộ nghèo vào cuối năm 2021").
+_GAP_CLOSE = re.compile(r"[\s(,]*(?:vào|trong|tính\s+đến|đến)?\s*", re.IGNORECASE)
+_GAP_OF = re.compile(r"(?:trong|vào|của|tính\s+đến)\s*$", re.IGNORECASE)
+_CLAUSE_ENDS = re.compile(r"\s*(?:[;.)\n]|$)")
 # Words that start another statement between a figure and a later year.
 _GAP_STOP = re.compile(rf"{_B}(?:và|còn|dự|ước|xuống|giảm|tăng|so|đạt|chiếm){_W}",
                        re.IGNORECASE)
@@ -983,6 +991,8 @@ def _heading(reader: _Reader, k: int, figures: list[Figure], out: list[Context])
     line_end = reader.index.line(f.start)[1]
     for j in range(k + 1, len(figures)):
         g = figures[j]
+        if g.start > line_end + _BODY_OF_HEADING:
+            break
         if g.start < line_end or reader.index.line_kind(g.start) == "heading":
             continue
         if g.unit == f.unit and _restates(f, g):
@@ -995,7 +1005,7 @@ def _heading(reader: _Reader, k: int, figures: list[Figure], out: list[Context])
             return replace(body, restates=j)
     if mine.period is None:
         i = bisect_left(reader.ref_starts, line_end)
-        while i < len(reader.refs):
+        while i < len(reader.refs) and reader.refs[i].start < line_end + _BODY_OF_HEADING:
             r = reader.refs[i]
             if r.role == "scene" and r.first and not reader._local(r):
                 return Context(r.label, r.timepoint if not r.is_span else "period",
