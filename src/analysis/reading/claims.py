@@ -406,8 +406,7 @@ def _rate_indicator(unit: str, cue: _Cue | None, n: NumberMatch, text: str, end:
         whole = "near_poor" if "cận" in share.group("sub").lower() else "poor"
         return f"{whole}_households_share", unit
     change = _change(text, n, clause_start, end)
-    if (change or unit == "percent_per_year") and unit == "percent" and _per_year(
-            text, n, clause_start, end):
+    if change and unit == "percent" and _per_year(text, n, clause_start, end):
         unit = "percent_per_year"
     if unit == "percent_per_year" and change is None:
         change = "increase" if re.search(rf"{_B}tăng{_W}", text[clause_start:n.start],
@@ -425,17 +424,13 @@ def _rate_indicator(unit: str, cue: _Cue | None, n: NumberMatch, text: str, end:
         return f"{_COUNT_INDICATORS['households'][subject]}_{change}", unit
     else:
         rate = _RATE_INDICATORS[subject]
+    change = change or _rate_change_of_count(text, n, clause_start)
     if change:
         if unit == "percent":
             unit = "percentage_points"  # a difference of two rates
         if rate == "poor_household_rate":
             return f"poverty_rate_{change}", unit
         return f"{rate}_{change}", unit
-    if _rate_change_of_count(text, n, clause_start):
-        unit = "percentage_points"
-        return (f"poverty_rate_{_rate_change_of_count(text, n, clause_start)}"
-                if rate == "poor_household_rate"
-                else f"{rate}_{_rate_change_of_count(text, n, clause_start)}"), unit
     return rate, unit
 
 
