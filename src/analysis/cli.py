@@ -40,10 +40,11 @@ def _replication(args: argparse.Namespace) -> list:
     formats = [f for f in (args.formats or ["html", "pdf"]) if f in ("html", "pdf")]
 
     def step(layout: object) -> None:
-        from analysis.build.replication import build_replication
+        from analysis.build.replication import build_replication, declares_all
 
         for lang in ("vi", "en"):
-            build_replication(layout.reports, lang, formats=formats, config=layout.config)
+            if declares_all(lang, layout.config):  # a configuration of other notebooks has none
+                build_replication(layout.reports, lang, formats=formats, config=layout.config)
 
     # a partial build (--only) may lack some of notebooks 01-05
     return [] if args.only or not formats else [step]

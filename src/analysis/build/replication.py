@@ -223,6 +223,16 @@ class Section:
             return None
 
 
+def declares_all(lang: str, config: Path | None = None) -> bool:
+    """Whether the report declarations hold notebooks 01–05 for the default province in
+    `lang`: the replication report is assembled only from a configuration that does."""
+    try:
+        job_names(lang, default_province(), config)
+    except UserError:
+        return False
+    return True
+
+
 def job_names(lang: str, province: str,
               config: Path | None = None) -> list[tuple[str, str]]:
     """(notebook number, output name) of notebooks 01–05 for `province` and `lang`, as
