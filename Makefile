@@ -41,8 +41,10 @@ reports: $(STAMP)
 extract: $(STAMP)
 	$(BIN)/python -m analysis extract
 
+# The suite runs on every core (pytest-xdist); the notebooks it executes are built once and
+# shared (tests/conftest.py: grid).
 test: $(STAMP)
-	$(BIN)/python -m pytest -m "not browser"
+	$(BIN)/python -m pytest -m "not browser" -n auto
 
 test-browser: $(STAMP)
 	$(BIN)/python -m pytest -m browser
