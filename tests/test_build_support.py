@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from analysis.build import engine
+from analysis.data import paths
 
 TEST_NOTEBOOKS = Path(__file__).parent / "notebooks"
 
@@ -18,7 +19,9 @@ class Project:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        for sub in ("notebooks", "data", "src"):
+        # the project's data: the CLI validates the data folder before any kernel starts
+        shutil.copytree(paths.DATA, root / "data", ignore=shutil.ignore_patterns(".*"))
+        for sub in ("notebooks", "src"):
             (root / sub).mkdir(parents=True, exist_ok=True)
         for nb in TEST_NOTEBOOKS.glob("*.ipynb"):
             shutil.copy(nb, root / "notebooks" / nb.name)
