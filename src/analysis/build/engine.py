@@ -28,6 +28,7 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -40,7 +41,14 @@ from tqdm import tqdm
 from analysis.build import cache
 from analysis.build.index import render_index
 from analysis.data import paths
-from analysis.data.config import DEFAULT_CONFIG, FORMATS, INJECTED_TAG, Job, load_config
+from analysis.data.config import (
+    DEFAULT_CONFIG,
+    FORMATS,
+    INJECTED_TAG,
+    PARAMETERS_TAG,
+    Job,
+    load_config,
+)
 from analysis.data.files import sweep_temporary, write_files
 from analysis.errors import UserError
 
@@ -199,19 +207,35 @@ def _any_cell_started(nb_text: str | None) -> bool:
 
 
 def _ipc_kernel_manager(base: type, ipc: str, log: Any, counter: dict[str, Any],
-                        cwd: str | None = None, env: dict[str, str] | None = None) -> type:
+                        cwd: str | None = None, env: dict[str, str] | None = None,
+                        zygote: Any = None) -> type:
     """A kernel manager on IPC sockets at `ipc` (unique per kernel: no port race), logging the
-    kernel's own output to `log`, counting starts in `counter['kernels']`. The kernel gets its
-    working folder and environment here, not through a process-wide chdir/os.environ, so
-    several notebooks can run in threads of one (Dask) worker."""
+    kernel's own output to `log`, counting starts in `counter['kernels']` (and noting when the
+    last start began, `counter['kernel_started_at']`, and whether it was forked). The kernel
+    gets its working folder and environment here, not through a process-wide chdir/os.environ,
+    so several notebooks can run in threads of one (Dask) worker. With a `zygote`
+    (`analysis.build.kernels`) the kernel is forked from it instead of started afresh."""
 
     class IPCKernelManager(base):  # type: ignore[misc, valid-type]
         def __init__(self, **kw: Any) -> None:
             super().__init__(**kw)
             self.transport, self.ip = "ipc", ipc
 
+        async def _async_pre_start_kernel(self, **kw: Any) -> Any:
+            if zygote is not None and self.provisioner is None:
+                from analysis.build.kernels import (
+                    ForkProvisioner,  # deferred import (README: Architecture)
+                )
+
+                self.kernel_id = self.kernel_id or kw.pop("kernel_id", str(uuid.uuid4()))
+                self.provisioner = ForkProvisioner(kernel_id=self.kernel_id,
+                                                   kernel_spec=self.kernel_spec, parent=self)
+                self.provisioner.zygote = zygote
+            return await super()._async_pre_start_kernel(**kw)
+
         async def start_kernel(self, **kw: Any) -> None:
             counter["kernels"] += 1
+            counter["kernel_started_at"] = time.time()
             kw.setdefault("stdout", log)
             kw.setdefault("stderr", log)
             if cwd is not None:
@@ -219,14 +243,25 @@ def _ipc_kernel_manager(base: type, ipc: str, log: Any, counter: dict[str, Any],
             if env is not None:
                 kw.setdefault("env", {**os.environ, **env})
             await super().start_kernel(**kw)
+            counter["forked"] = bool(getattr(self.provisioner, "forked", False))
 
     return IPCKernelManager
 
 
-def _worker_init() -> None:
+def _worker_init(spec: dict[str, Any] | None = None) -> None:
     # Ctrl-C is the parent's business: it stops the pool and the kernels die with it.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     skip_slow_imports()
+    if spec is not None:  # the zygote imports while this worker imports papermill
+        from analysis.build import kernels  # deferred import (README: Architecture)
+
+        kernels.worker_zygote(*_fork_env(spec))
+
+
+def _fork_env(spec: dict[str, Any]) -> tuple[dict[str, str], str]:
+    """(environment, folder) a zygote must start with to fork this spec's kernels: the ones
+    its kernel would be started with."""
+    return {**os.environ, **_kernel_env(spec["work"]), **spec.get("env", {})}, spec["cwd"]
 
 
 def run_notebook(spec: dict[str, Any]) -> dict[str, Any]:
@@ -277,6 +312,11 @@ def _run_notebook(spec: dict[str, Any]) -> dict[str, Any]:
                                      "(workers need the same checkout)"}
         result["seconds"] = time.monotonic() - t0
         return result
+    zygote = None
+    if spec.get("fork"):
+        from analysis.build import kernels  # deferred import (README: Architecture)
+
+        zygote = kernels.worker_zygote(*_fork_env(spec))
     with tempfile.TemporaryDirectory(prefix="analysis-job-") as tmp:
         src = Path(tmp) / "input.ipynb"
         src.write_text(spec["notebook"], encoding="utf-8")
@@ -286,7 +326,7 @@ def _run_notebook(spec: dict[str, Any]) -> dict[str, Any]:
             ipc = str(Path(tmp) / f"k{attempt}")
             with open(log_path, "wb") as kernel_log:
                 km_class = _ipc_kernel_manager(AsyncKernelManager, ipc, kernel_log, result,
-                                               cwd=spec["cwd"], env=kernel_env)
+                                               cwd=spec["cwd"], env=kernel_env, zygote=zygote)
                 error: dict[str, Any] | None = None
                 cell_error = False
                 try:
@@ -318,7 +358,40 @@ def _run_notebook(spec: dict[str, Any]) -> dict[str, Any]:
             error.update(cell_index=idx, execution_count=count, cell_source=first)
         result.update(ok=error is None, notebook=nb_text, error=error)
     result["seconds"] = time.monotonic() - t0
+    if nb_text and "kernel_started_at" in result:
+        result["timings"] = _run_timings(nbformat.reads(nb_text, as_version=4),
+                                         result.pop("kernel_started_at"), time.time())
+    result["kernel"] = "fork" if result.pop("forked", False) else "spawn"
     return result
+
+
+def _stamp(value: Any) -> float | None:
+    try:
+        return dt.datetime.fromisoformat(str(value)).timestamp() if value else None
+    except ValueError:
+        return None
+
+
+def _run_timings(nb: Any, kernel_started_at: float, ended_at: float) -> dict[str, float]:
+    """Where one execution's time went, from papermill's per-cell times (wall clock):
+    kernel start (start_kernel called → first cell begins: launch, channels, kernel_info),
+    the first code cell after the parameters (the notebook's imports and first loads), the
+    other cells, and teardown (last cell ends → the worker is done: kernel shutdown, last
+    save)."""
+    code = [c for c in nb.cells if c.cell_type == "code"
+            and not {PARAMETERS_TAG, INJECTED_TAG} & set(c.get("metadata", {}).get("tags", []))]
+    times = [c.get("metadata", {}).get("papermill", {}) for c in nb.cells]
+    starts = [x for m in times if (x := _stamp(m.get("start_time"))) is not None]
+    ends = [x for m in times if (x := _stamp(m.get("end_time"))) is not None]
+    durations = [float(c.get("metadata", {}).get("papermill", {}).get("duration") or 0)
+                 for c in code]
+    out = {"cells": round(sum(durations), 3),
+           "first_cell": round(durations[0], 3) if durations else 0.0}
+    if starts:
+        out["kernel_start"] = round(min(starts) - kernel_started_at, 3)
+    if ends:
+        out["teardown"] = round(ended_at - max(ends), 3)
+    return out
 
 
 # ---------------------------------------------------------------- planning
@@ -436,18 +509,23 @@ def _appendix(nb: Any, job: Job) -> str | None:
     return article_appendix(job.lang)
 
 
-def _export(nb: Any, job: Job, formats: Sequence[str]) -> dict[str, bytes | str]:
+def _export(nb: Any, job: Job, formats: Sequence[str],
+            seconds: dict[str, float] | None = None) -> dict[str, bytes | str]:
+    """The reports of an executed notebook, per format; the time each took into `seconds`."""
     from analysis.build import export  # deferred import (README: Architecture)
 
     clean = export.strip_injected(copy.deepcopy(nb))
     out: dict[str, bytes | str] = {}
     for fmt in formats:
+        t0 = time.monotonic()
         if fmt == "pdf":
             out[fmt] = export.to_pdf(clean, include_code=True, title=job.title, lang=job.lang,
                                      source=job.notebook, appendix=_appendix(nb, job))
         else:
             out[fmt] = export.to_html(clean, include_code=(fmt == "html"), title=job.title,
                                       lang=job.lang, source=job.notebook)
+        if seconds is not None:
+            seconds[fmt] = round(time.monotonic() - t0, 3)
     return out
 
 
@@ -466,7 +544,8 @@ def _error(job: Job, layout: Layout, ename: str, evalue: str, **cell: Any) -> di
 
 def _record(plan: _Plan, layout: Layout, fp: cache.Fingerprint, outputs: dict[str, bytes | str],
             executed_text: str, seconds: float, built_at: str,
-            old_outputs: dict[str, Any] | None = None) -> dict[str, Any]:
+            old_outputs: dict[str, Any] | None = None,
+            timings: dict[str, Any] | None = None) -> dict[str, Any]:
     job = plan.job
     outs = dict(old_outputs or {})
     for fmt, data in outputs.items():
@@ -478,7 +557,8 @@ def _record(plan: _Plan, layout: Layout, fp: cache.Fingerprint, outputs: dict[st
             "packages": fp.package_list, "built_at": built_at, "seconds": round(seconds, 3),
             "outputs": {f: outs[f] for f in FORMATS if f in outs},
             "executed": layout.link(layout.executed(job.name)),
-            "executed_sha256": cache.sha256_bytes(executed_text.encode("utf-8"))}
+            "executed_sha256": cache.sha256_bytes(executed_text.encode("utf-8")),
+            "timings": timings or {}}
 
 
 def _finish_execution(plan: _Plan, res: dict[str, Any], layout: Layout,
@@ -510,8 +590,10 @@ def _finish_execution(plan: _Plan, res: dict[str, Any], layout: Layout,
                 out.error["message"] += f" (failed notebook not saved: {e.strerror})"
         return out
     t0 = time.monotonic()
+    timings: dict[str, Any] = {"kernel": res.get("kernel"), **(res.get("timings") or {}),
+                               "exports": {}}
     try:
-        exports = _export(nb, job, plan.formats)
+        exports = _export(nb, job, plan.formats, timings["exports"])
     except Exception as e:  # noqa: BLE001 — an export bug fails this job only
         out.error = _error(job, layout, f"export: {type(e).__name__}", str(e))
         try:
@@ -524,7 +606,8 @@ def _finish_execution(plan: _Plan, res: dict[str, Any], layout: Layout,
     files: dict[Path, bytes | str] = {layout.output(f, job.name): d for f, d in exports.items()}
     files[layout.executed(job.name)] = executed_text
     out.seconds = res.get("seconds", 0.0) + (time.monotonic() - t0)
-    record = _record(plan, layout, fp, exports, executed_text, out.seconds, _now())
+    record = _record(plan, layout, fp, exports, executed_text, out.seconds, _now(),
+                     timings=timings)
     try:
         write_files(files)  # all or nothing: old reports stay if the disk is full
         layout.failed(job.name).unlink(missing_ok=True)
@@ -548,7 +631,8 @@ def _finish_export(plan: _Plan, layout: Layout, fp: cache.Fingerprint) -> Outcom
         exports = _export(nbformat.reads(text, as_version=4), job, missing)
         files = {layout.output(f, job.name): d for f, d in exports.items()}
         new = _record(plan, layout, fp, exports, text, record.get("seconds", 0.0),
-                      record.get("built_at", _now()), old_outputs=record.get("outputs"))
+                      record.get("built_at", _now()), old_outputs=record.get("outputs"),
+                      timings=record.get("timings"))
         new["packages"] = record.get("packages", fp.package_list)
         write_files(files)
         cache.write_json(layout.record(job.name), new)
@@ -640,11 +724,12 @@ def refresh_index(layout: Layout, manifest: dict[str, Any] | None = None) -> Non
 # ---------------------------------------------------------------- running
 
 
-def _spec(plan: _Plan, layout: Layout, timeout: float | None, check_env: bool) -> dict[str, Any]:
+def _spec(plan: _Plan, layout: Layout, timeout: float | None, check_env: bool,
+          fork: bool = False) -> dict[str, Any]:
     return {"name": plan.job.name, "notebook": plan.notebook.decode("utf-8"),
             "parameters": plan.job.parameters, "cwd": str(plan.job.notebook.parent),
             "timeout": timeout or plan.job.timeout, "work": str(layout.work),
-            "check_env": check_env,
+            "check_env": check_env, "fork": fork,
             "env": {paths.DATA_ENV: str(layout.data), paths.REPORTS_ENV: str(layout.reports)}}
 
 
@@ -656,8 +741,9 @@ def _crash(exc: BaseException) -> dict[str, Any]:
 def _run_local(specs: list[dict[str, Any]], workers: int,
                on_result: Callable[[str, dict[str, Any]], None]) -> None:
     ctx = multiprocessing.get_context("spawn")  # no inherited lock file descriptor, no threads
+    first = specs[0] if specs[0].get("fork") else None
     pool = ProcessPoolExecutor(max_workers=max(1, min(workers, len(specs))), mp_context=ctx,
-                               initializer=_worker_init)
+                               initializer=_worker_init, initargs=(first,))
     try:
         futures = {pool.submit(run_notebook, s): s["name"] for s in specs}
         for fut in as_completed(futures):
@@ -719,7 +805,8 @@ def build(*, layout: Layout | None = None, only: Sequence[str] | None = None,
           dry_run: bool = False, timeout: float | None = None, scheduler: str | None = None,
           log: Callable[[str], None] = _default_log, progress: bool | None = None,
           before: Sequence[Callable[[Layout], object]] = (),
-          after: Sequence[Callable[[Layout], object]] = ()) -> BuildSummary:
+          after: Sequence[Callable[[Layout], object]] = (),
+          fork_kernels: bool = True) -> BuildSummary:
     """Build every declared report that is out of date; return what happened to each.
 
     Configuration, parameters and options are all checked (UserError) before any kernel
@@ -727,6 +814,9 @@ def build(*, layout: Layout | None = None, only: Sequence[str] | None = None,
     `before` steps run under the build lock before the jobs (e.g. the annotated article the
     reports link to); `after` steps run when every job succeeded (e.g. documents assembled
     from the executed notebooks), then the index is refreshed to link what they wrote.
+    `fork_kernels` (local workers only): fork each kernel from the worker's zygote, which has
+    the notebooks' libraries imported already (`analysis.build.kernels`); False starts every
+    kernel as a new process.
     """
     layout = layout or Layout()
     all_jobs = load_config(layout.config)
@@ -763,7 +853,8 @@ def build(*, layout: Layout | None = None, only: Sequence[str] | None = None,
         sweep_temporary(layout.reports)
         _run_steps(before, layout, fp)
         summary = _execute(plans, all_jobs, layout, fp, workers, timeout, scheduler, log,
-                           sys.stderr.isatty() if progress is None else progress, summary)
+                           sys.stderr.isatty() if progress is None else progress, summary,
+                           fork_kernels)
         if after and not summary.failed:
             for step in after:
                 step(layout)
@@ -775,7 +866,8 @@ def build(*, layout: Layout | None = None, only: Sequence[str] | None = None,
 
 def _execute(plans: list[_Plan], all_jobs: list[Job], layout: Layout, fp: cache.Fingerprint,
              workers: int, timeout: float | None, scheduler: str | None,
-             log: Callable[[str], None], bar_on: bool, summary: BuildSummary) -> BuildSummary:
+             log: Callable[[str], None], bar_on: bool, summary: BuildSummary,
+             fork_kernels: bool = True) -> BuildSummary:
     done: dict[str, Outcome] = {}
     bar = tqdm(total=len(plans), unit="report", file=sys.stderr, disable=not bar_on,
                dynamic_ncols=True)
@@ -800,7 +892,8 @@ def _execute(plans: list[_Plan], all_jobs: list[Job], layout: Layout, fp: cache.
         for p in plans:
             if p.action == "export":
                 record(_finish_export(p, layout, fp))
-        specs = [_spec(p, layout, timeout, scheduler is not None)
+        specs = [_spec(p, layout, timeout, scheduler is not None,
+                       fork=fork_kernels and scheduler is None)
                  for p in plans if p.action == "execute"]
         if specs:
             if not bar_on:
