@@ -30,7 +30,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -868,30 +868,47 @@ def _execute(plans: list[_Plan], all_jobs: list[Job], layout: Layout, fp: cache.
              workers: int, timeout: float | None, scheduler: str | None,
              log: Callable[[str], None], bar_on: bool, summary: BuildSummary,
              fork_kernels: bool = True) -> BuildSummary:
+    """Run the plans: exports (of notebooks executed now, or kept from an earlier build) in a
+    background thread fed as results arrive, so they overlap the execution of the next
+    notebooks while this thread goes on collecting results; each job's files are still
+    written all at once and its cache record last, by that thread."""
     done: dict[str, Outcome] = {}
     bar = tqdm(total=len(plans), unit="report", file=sys.stderr, disable=not bar_on,
                dynamic_ncols=True)
+    lock = threading.Lock()
 
     def record(o: Outcome) -> None:
-        done[o.job.name] = o
-        summary.outcomes.append(o)
-        summary.kernels_started += o.kernels
-        if bar_on:
-            bar.set_postfix_str(f"{o.job.name}: {o.status}", refresh=False)
-            bar.update(1)
-        else:
-            what = o.source if o.status == "ok" else "FAILED"
-            log(f"[{len(done)}/{len(plans)}] {o.job.name}: {what} ({o.seconds:.1f} s)"
-                + (f" — {o.error['message']}" if o.error else ""))
+        with lock:
+            done[o.job.name] = o
+            summary.outcomes.append(o)
+            summary.kernels_started += o.kernels
+            if bar_on:
+                bar.set_postfix_str(f"{o.job.name}: {o.status}", refresh=False)
+                bar.update(1)
+            else:
+                what = o.source if o.status == "ok" else "FAILED"
+                log(f"[{len(done)}/{len(plans)}] {o.job.name}: {what} ({o.seconds:.1f} s)"
+                    + (f" — {o.error['message']}" if o.error else ""))
+
+    def finish(plan: _Plan, step: Callable[[], Outcome]) -> None:
+        try:
+            o = step()
+        except Exception as e:  # noqa: BLE001 — a bug in finishing one job fails that job only
+            o = Outcome(plan.job, "failed", plan.action, reason=plan.reason,
+                        error=_error(plan.job, layout, type(e).__name__, str(e)))
+        record(o)
 
     by_name = {p.job.name: p for p in plans}
+    exporter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="export")
     try:
         for p in plans:
             if p.action == "cached":
                 record(Outcome(p.job, "ok", "cached", reason=p.reason))
+        if any(p.action != "cached" for p in plans):
+            exporter.submit(_warm_exports)  # while the first kernels start
         for p in plans:
             if p.action == "export":
-                record(_finish_export(p, layout, fp))
+                exporter.submit(finish, p, lambda p=p: _finish_export(p, layout, fp))
         specs = [_spec(p, layout, timeout, scheduler is not None,
                        fork=fork_kernels and scheduler is None)
                  for p in plans if p.action == "execute"]
@@ -901,15 +918,20 @@ def _execute(plans: list[_Plan], all_jobs: list[Job], layout: Layout, fp: cache.
                 log(f"building {len(specs)} report(s) on {where}")
 
             def on_result(name: str, res: dict[str, Any]) -> None:
-                record(_finish_execution(by_name[name], res, layout, fp))
+                plan = by_name[name]
+                exporter.submit(finish, plan,
+                                lambda: _finish_execution(plan, res, layout, fp))
 
             if scheduler:
                 _run_dask(scheduler, specs, on_result)
             else:
                 _run_local(specs, workers, on_result)
+        exporter.shutdown(wait=True)
     except KeyboardInterrupt:
         summary.interrupted = True
     finally:
+        # an export under way finishes (its writes are atomic); those not started are dropped
+        exporter.shutdown(wait=True, cancel_futures=True)
         bar.close()
         write_manifest(layout, all_jobs, done, fp, summary.kernels_started, summary.interrupted)
     if summary.interrupted:
@@ -917,6 +939,13 @@ def _execute(plans: list[_Plan], all_jobs: list[Job], layout: Layout, fp: cache.
     order = {p.job.name: i for i, p in enumerate(plans)}
     summary.outcomes.sort(key=lambda o: order[o.job.name])
     return summary
+
+
+def _warm_exports() -> None:
+    """Import the exporters before the first notebook is done (about a second)."""
+    from analysis.build import export  # deferred import (README: Architecture)
+
+    export.warm()
 
 
 def format_summary(summary: BuildSummary) -> str:
