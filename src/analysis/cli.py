@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from analysis.build import cache
 from analysis.data import paths
 from analysis.errors import UserError
 
@@ -35,17 +36,23 @@ _annotate.outputs = lambda layout: [layout.reports / "source" / f"{paths.ARTICLE
 
 
 def _replication(args: argparse.Namespace) -> list:
-    """The replication documents, assembled from the executed notebooks after a full build."""
+    """The replication documents, assembled from the executed notebooks after a full build:
+    cached like every step (on the notebooks and figures they read, the data, the code and
+    the git commit their cover prints), so a build with nothing changed renders nothing."""
     formats = [f for f in (args.formats or ["html", "pdf"]) if f in ("html", "pdf")]
 
-    def step(layout: object) -> None:
+    def replication(layout: object) -> None:
         from analysis.build.replication import build_replication
 
         for lang in ("vi", "en"):
             build_replication(layout.reports, lang, formats=formats, config=layout.config)
 
+    replication.outputs = lambda layout: [layout.reports / f"replication_{lang}.{fmt}"
+                                          for lang in ("vi", "en") for fmt in formats]
+    replication.key = lambda layout: {"formats": formats,
+                                      "commit": cache.git_commit(paths.PROJ_ROOT)}
     # a partial build (--only) may lack some of notebooks 01-05
-    return [] if args.only or not formats else [step]
+    return [] if args.only or not formats else [replication]
 
 
 def _cmd_build(args: argparse.Namespace) -> int:

@@ -649,7 +649,10 @@ def _finish_export(plan: _Plan, layout: Layout, fp: cache.Fingerprint) -> Outcom
 
 def write_manifest(layout: Layout, jobs: list[Job], outcomes: dict[str, Outcome],
                    fp: cache.Fingerprint, kernels: int, interrupted: bool = False) -> dict:
-    """reports/manifest.json and reports/index.html for every declared job (provenance)."""
+    """reports/manifest.json and reports/index.html for every declared job (provenance).
+
+    Written only when something in it changed: a build with nothing to do leaves both as
+    the last build that changed a report wrote them (its time, its kernel count)."""
     prev = cache.read_json(layout.manifest)
     prev_by_name = {r.get("name"): r for r in (prev or {}).get("reports", [])
                     if isinstance(r, dict)} if isinstance(prev, dict) else {}
@@ -688,6 +691,12 @@ def write_manifest(layout: Layout, jobs: list[Job], outcomes: dict[str, Outcome]
         "reports": entries,
         "packages": {k: v for k, v in package_lists.items() if k in used},
     }
+    stamp = ("generated_at", "kernels_started", "interrupted")
+    if (not interrupted and isinstance(prev, dict) and layout.index.is_file()
+            and {k: v for k, v in prev.items() if k not in stamp}
+            == {k: v for k, v in manifest.items() if k not in stamp}):
+        refresh_index(layout, prev)  # writes only if the documents it links changed
+        return prev  # nothing changed: the manifest of the last change stands
     cache.write_json(layout.manifest, manifest)
     refresh_index(layout, manifest)
     return manifest
@@ -695,30 +704,51 @@ def write_manifest(layout: Layout, jobs: list[Job], outcomes: dict[str, Outcome]
 
 def _run_steps(steps: Sequence[Callable[[Layout], object]], layout: Layout,
                fp: cache.Fingerprint) -> None:
-    """Run each step unless it already ran on the same data, code and packages.
+    """Run each step unless it already ran on the same inputs.
 
-    A step may declare `step.outputs(layout) -> list[Path]`; a missing output reruns it.
+    A step's record (reports/.cache/steps/<name>.json) keeps the digest of the data folder,
+    the code and the packages, of what the step declares it depends on beyond the files it
+    reads (`step.key(layout)`, e.g. the git commit a document prints), of every file it read
+    outside the code and packages (found as it ran: `cache.ReadRecorder`) and of the outputs
+    it declares (`step.outputs(layout) -> list[Path]`). Any of them changed, or an output
+    missing or edited, runs the step again; otherwise it writes nothing.
     """
-    key = cache.sha256_bytes(cache.canonical_json(
-        {"data": fp.data, "src": fp.src, "packages": fp.packages}).encode())
     for step in steps:
-        record = layout.reports / ".cache" / "steps" / f"{step.__name__.strip('_')}.json"
-        outputs = getattr(step, "outputs", lambda _layout: [])(layout)
-        if (record.exists() and all(p.exists() for p in outputs)
-                and json.loads(record.read_text(encoding="utf-8")).get("key") == key):
+        name = step.__name__.strip("_")
+        record_path = layout.reports / ".cache" / "steps" / f"{name}.json"
+        outputs = [Path(p) for p in getattr(step, "outputs", lambda _layout: [])(layout)]
+        key = cache.sha256_bytes(cache.canonical_json(
+            {"data": fp.data, "src": fp.src, "packages": fp.packages, "python": fp.python,
+             "step": getattr(step, "key", lambda _layout: None)(layout)}).encode())
+        record = cache.read_json(record_path)
+        if (isinstance(record, dict) and record.get("key") == key
+                and cache.files_unchanged(record.get("inputs") or {})
+                and cache.files_unchanged(record.get("outputs") or {})
+                and set(record.get("outputs") or {}) == {str(p) for p in outputs}):
             continue
-        step(layout)
-        cache.write_json(record, {"key": key})
+        skip = [layout.src, *cache.installed_roots()]
+        with cache.ReadRecorder(skip=skip) as reads:
+            step(layout)
+        cache.write_json(record_path, {
+            "key": key, "inputs": cache.file_digests(reads.files(exclude=outputs)),
+            "outputs": cache.file_digests(outputs)})
 
 
 def refresh_index(layout: Layout, manifest: dict[str, Any] | None = None) -> None:
-    """Rewrite reports/index.html from the manifest, linking the documents now present."""
+    """Rewrite reports/index.html from the manifest, linking the documents now present (only
+    when the page changed)."""
     if manifest is None:
         manifest = json.loads(layout.manifest.read_text(encoding="utf-8"))
     documents = sorted(p.relative_to(layout.reports).as_posix() for p in
                        [*layout.reports.glob("source/*.html"),
                         *layout.reports.glob("replication_*.*")])
-    write_files({layout.index: render_index(manifest, documents)})
+    page = render_index(manifest, documents)
+    try:
+        if layout.index.read_text(encoding="utf-8") == page:
+            return
+    except (OSError, UnicodeDecodeError):
+        pass
+    write_files({layout.index: page})
 
 
 # ---------------------------------------------------------------- running
@@ -786,10 +816,12 @@ def _run_dask(address: str, specs: list[dict[str, Any]],
 
 
 def _ensure_writable(reports: Path) -> None:
+    """The reports folder exists and can be written (checked without writing in it, so a
+    build with nothing to do leaves every file and folder as it was)."""
     try:
         reports.mkdir(parents=True, exist_ok=True)
-        write_files({reports / ".write-test": b"ok"})
-        (reports / ".write-test").unlink()
+        if not os.access(reports, os.W_OK | os.X_OK):
+            raise PermissionError(13, "Permission denied")
     except OSError as e:
         raise UserError(f"the reports folder is not writable ({e.strerror or e})",
                         where=str(reports),
@@ -856,8 +888,7 @@ def build(*, layout: Layout | None = None, only: Sequence[str] | None = None,
                            sys.stderr.isatty() if progress is None else progress, summary,
                            fork_kernels)
         if after and not summary.failed:
-            for step in after:
-                step(layout)
+            _run_steps(after, layout, fp)
             refresh_index(layout)
         return summary
     finally:
