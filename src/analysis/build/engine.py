@@ -214,12 +214,14 @@ def _ipc_kernel_manager(base: type, ipc: str, log: Any, counter: dict[str, Any],
     last start began, `counter['kernel_started_at']`, and whether it was forked). The kernel
     gets its working folder and environment here, not through a process-wide chdir/os.environ,
     so several notebooks can run in threads of one (Dask) worker. With a `zygote`
-    (`analysis.build.kernels`) the kernel is forked from it instead of started afresh."""
+    (`analysis.build.kernels`) the kernel is forked from it instead of started afresh. Its
+    client is `kernels.ReadyClient` (ready ~0.2 s sooner)."""
 
     class IPCKernelManager(base):  # type: ignore[misc, valid-type]
         def __init__(self, **kw: Any) -> None:
             super().__init__(**kw)
             self.transport, self.ip = "ipc", ipc
+            self.client_class = "analysis.build.kernels.ReadyClient"
 
         async def _async_pre_start_kernel(self, **kw: Any) -> Any:
             if zygote is not None and self.provisioner is None:
