@@ -73,7 +73,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
     summary = engine.build(layout=layout, only=args.only, workers=args.workers, force=args.force,
                           formats=args.formats, dry_run=args.dry_run, timeout=args.timeout,
                           scheduler=args.scheduler, before=[_check, _annotate],
-                          after=_replication(args))
+                          after=_replication(args), fork_kernels=not args.fresh_kernels)
     print(engine.format_summary(summary))
     if not args.dry_run:
         print(f"reports: {layout.reports}/ — open {layout.index}")
@@ -97,6 +97,10 @@ def _add_build(sub: argparse._SubParsersAction) -> None:
                    help="show what would be built and why; run nothing, write nothing")
     p.add_argument("--timeout", type=float, metavar="S",
                    help="per-cell timeout in seconds (default: per report, else 600)")
+    p.add_argument("--fresh-kernels", action="store_true",
+                   help="start every kernel as a new Python process instead of forking it "
+                   "from the worker's zygote, which has the notebooks' libraries imported "
+                   "(slower; the reports are the same)")
     p.add_argument("--scheduler", metavar="tcp://HOST:PORT",
                    help="run the notebooks on this Dask distributed scheduler")
     p.add_argument("--config", metavar="PATH", help="report declarations "
