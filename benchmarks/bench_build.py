@@ -11,15 +11,23 @@ folder (the user's reports/ is not written, except reports/figures/, see the REA
   d  the same build again, nothing changed
   e1 the same build after `touch` of one data file (mtime only, same bytes)
   e2 the same build after an edit of one data file that only some notebooks read
+  f  `python -m analysis build --force` of the whole declared grid (notebooks/reports.yml,
+     148 jobs) from an empty reports folder, whatever --grid and --only say
 
-Reported per scenario: median wall time over the rounds, ratio against (a), kernels started
-(the engine's manifest; for the hand loop one per papermill run) and kernels actually seen
-running, peak memory of the whole process tree (psutil sampling; without psutil only the
-largest single child from getrusage), and for rebuilds which reports were rebuilt.
+Reported per scenario: median wall time over the rounds, ratio against (a) (for f, per
+report: its grid is not (a)'s), kernels started (the engine's manifest; for the hand loop one
+per papermill run) and kernels actually seen running (launched or forked from a zygote), peak
+memory of the whole process tree (psutil sampling; without psutil only the largest single
+child from getrusage), and for rebuilds which reports were rebuilt. For the engine's cold
+builds (b, c, f), where each report's time went: kernel forked or spawned, kernel start, the
+import cell, each other cell, teardown and each export (the engine's timings in the cache
+records, papermill's cell times in the executed notebooks), as medians per notebook.
 
-    python benchmarks/bench_build.py                      # benchmarks/bench_grid.yml (28 jobs)
+    python benchmarks/bench_build.py                      # benchmarks/bench_grid.yml + f
     python benchmarks/bench_build.py --grid full          # notebooks/reports.yml (148 jobs)
     python benchmarks/bench_build.py --only 00_ --rounds 1 --heavy-rounds 1 --no-save
+    python benchmarks/bench_build.py --scenarios f        # only the cold full grid
+    python benchmarks/bench_build.py --profile 05_national_context_phu-yen_vi  # one job
 """
 
 from __future__ import annotations
@@ -29,6 +37,7 @@ import datetime as dt
 import json
 import os
 import platform
+import re
 import resource
 import shutil
 import statistics
@@ -49,7 +58,7 @@ RESULTS = ROOT / "benchmarks" / "results"
 DATA_FILE = Path("external/boundaries/geoboundaries_VNM_ADM1_build_2023-12-12/"
                  "geoBoundaries-VNM-ADM1.geojson")
 DEPENDS_ON_DATA_FILE = ("05_national_context.ipynb",)
-SCENARIOS = ("a", "b", "c", "d", "e1", "e2")
+SCENARIOS = ("a", "b", "c", "d", "e1", "e2", "f")
 LABELS = {
     "a": "hand loop: papermill CLI + nbconvert ×2 + pandoc/typst, serial",
     "b": "analysis build --force --workers 1",
@@ -57,8 +66,10 @@ LABELS = {
     "d": "rebuild, nothing changed",
     "e1": "rebuild after touch (mtime only) of one data file",
     "e2": "rebuild after editing one data file (read by 05 only)",
+    "f": "cold full grid: analysis build --force, notebooks/reports.yml",
 }
-HEAVY = {"a", "b", "c", "e2"}
+HEAVY = {"a", "b", "c", "e2", "f"}
+ZYGOTE = "analysis.build.zygote"
 
 
 # ---------------------------------------------------------------- the hand loop's PDF script
@@ -97,9 +108,13 @@ class Sampler:
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _is_kernel(self, proc: Any) -> bool:
+        """A kernel: `python -m ipykernel_launcher`, or a fork of a build worker's zygote
+        (its command line is the zygote's; the zygote itself is not a kernel)."""
         if proc.pid not in self._cmd:
             try:
-                self._cmd[proc.pid] = "ipykernel_launcher" in " ".join(proc.cmdline())
+                cmd = " ".join(proc.cmdline())
+                forked = ZYGOTE in cmd and ZYGOTE in " ".join(proc.parent().cmdline())
+                self._cmd[proc.pid] = "ipykernel_launcher" in cmd or forked
             except Exception:  # noqa: BLE001 — gone or a zombie
                 return False
         return self._cmd[proc.pid]
@@ -220,8 +235,9 @@ def engine(grid: Path, only: list[str], reports: Path, data: Path, env: dict[str
         parts = line.split()
         if len(parts) == 4 and parts[1] == "ok":
             (built if parts[3] in ("built", "exported") else cached).append(parts[0])
-    manifest = json.loads((reports / "manifest.json").read_text(encoding="utf-8"))
-    return {"kernels_started": manifest["kernels_started"], "built": built,
+    # the summary's count: the manifest keeps the last build that changed a report
+    started = re.search(r"kernels started: (\d+)", proc.stdout)
+    return {"kernels_started": int(started.group(1)) if started else None, "built": built,
             "cached": len(cached), "outputs": _count_outputs(reports)}
 
 
@@ -233,13 +249,100 @@ def timed(fn: Any, *args: Any, **kw: Any) -> dict[str, Any]:
     return {"seconds": round(seconds, 3), **res, **sampler.result()}
 
 
-# ---------------------------------------------------------------- profile of one cold job
+# ---------------------------------------------------------------- where a report's time goes
+
+SKIP_TAGS = {"parameters", "injected-parameters"}
 
 
-def profile(grid: Path, name: str) -> dict[str, float]:
-    """Where one cold build of one job spends its time: engine start-up and planning (a dry
-    run, as a subprocess), then in this process: kernel start, the import cell, the other
-    cells (papermill's per-cell times), HTML with and without code, and PDF."""
+def cell_durations(nb: dict[str, Any]) -> list[float]:
+    """papermill's duration of each code cell after the parameters (the first is the
+    notebook's imports and first loads)."""
+    return [float(c.get("metadata", {}).get("papermill", {}).get("duration") or 0)
+            for c in nb["cells"] if c["cell_type"] == "code"
+            and not SKIP_TAGS & set(c.get("metadata", {}).get("tags", []))]
+
+
+def breakdown(reports: Path) -> list[dict[str, Any]]:
+    """Per report built into `reports`: where its time went, from the engine's timings in its
+    cache record (kernel forked or spawned, kernel start, teardown, each export) and
+    papermill's per-cell durations in its executed notebook."""
+    rows = []
+    for path in sorted((reports / ".cache").glob("*.json")):
+        rec = json.loads(path.read_text(encoding="utf-8"))
+        executed = reports / rec.get("executed", "")
+        if rec.get("status") != "ok" or not executed.is_file():
+            continue
+        cells = cell_durations(json.loads(executed.read_text(encoding="utf-8")))
+        t = rec.get("timings") or {}
+        rows.append({"name": rec["name"], "notebook": Path(rec["notebook"]).stem[:2],
+                     "kernel": t.get("kernel"), "kernel_start_s": t.get("kernel_start"),
+                     "import_cell_s": cells[0] if cells else None, "cells_s": cells[1:],
+                     "teardown_s": t.get("teardown"), "exports_s": t.get("exports") or {},
+                     "total_s": rec.get("seconds")})
+    return rows
+
+
+def _median(values: list[Any]) -> float | None:
+    values = [v for v in values if isinstance(v, int | float)]
+    return round(statistics.median(values), 3) if values else None
+
+
+def breakdown_table(rows: list[dict[str, Any]]) -> str:
+    """Medians per notebook: kernel start, import cell, each other cell, teardown, each
+    export, total (seconds)."""
+    head = ("nb", "n", "kernel", "start", "imports", "other cells (each)", "teardown",
+            "html", "nocode", "pdf", "total")
+    lines = []
+    for nb in sorted({r["notebook"] for r in rows}):
+        rs = [r for r in rows if r["notebook"] == nb]
+        n_cells = max(len(r["cells_s"]) for r in rs)
+        each = [_median([r["cells_s"][i] for r in rs if i < len(r["cells_s"])])
+                for i in range(n_cells)]
+
+        def f(x: float | None) -> str:
+            return "-" if x is None else f"{x:.2f}"
+
+        lines.append((nb, str(len(rs)), "/".join(sorted({str(r["kernel"]) for r in rs})),
+                      f(_median([r["kernel_start_s"] for r in rs])),
+                      f(_median([r["import_cell_s"] for r in rs])),
+                      " ".join(f(x) for x in each),
+                      f(_median([r["teardown_s"] for r in rs])),
+                      *(f(_median([r["exports_s"].get(k) for r in rs]))
+                        for k in ("html", "html-nocode", "pdf")),
+                      f(_median([r["total_s"] for r in rs]))))
+    widths = [max(len(r[i]) for r in [head, *lines]) for i in range(len(head))]
+    out = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
+           for r in [head, *lines]]
+    out.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(out)
+
+
+def breakdown_medians(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Per notebook: the medians of breakdown_table, as data."""
+    out = {}
+    for nb in sorted({r["notebook"] for r in rows}):
+        rs = [r for r in rows if r["notebook"] == nb]
+        n_cells = max(len(r["cells_s"]) for r in rs)
+        out[nb] = {"reports": len(rs), "kernel": sorted({str(r["kernel"]) for r in rs}),
+                   "kernel_start_s": _median([r["kernel_start_s"] for r in rs]),
+                   "import_cell_s": _median([r["import_cell_s"] for r in rs]),
+                   "other_cells_s": [_median([r["cells_s"][i] for r in rs
+                                              if i < len(r["cells_s"])])
+                                     for i in range(n_cells)],
+                   "teardown_s": _median([r["teardown_s"] for r in rs]),
+                   "exports_s": {k: _median([r["exports_s"].get(k) for r in rs])
+                                 for k in ("html", "html-nocode", "pdf")},
+                   "total_s": _median([r["total_s"] for r in rs])}
+    return out
+
+
+def profile(grid: Path, name: str, rounds: int = 3) -> dict[str, Any]:
+    """One job of `grid`, in this process, as a build worker runs it: first forked from the
+    worker's zygote while that is still importing (a worker's first job), then `rounds` times
+    each, alternating, in a kernel started afresh (`python -m ipykernel_launcher`, as before
+    the zygote) and forked from the warm zygote. Per step, the median: kernel start, import
+    cell, other cells, teardown (engine timings, papermill's per-cell times), the rest of the
+    worker's run, then the three exports."""
     import nbformat
 
     from analysis.build import engine, export
@@ -248,38 +351,51 @@ def profile(grid: Path, name: str) -> dict[str, float]:
     t0 = time.perf_counter()
     _run([sys.executable, "-m", "analysis", "build", "--config", str(grid), "--dry-run",
           f"--only={name}", "--reports-dir", str(Path(env["MPLCONFIGDIR"]).parent)], env)
-    steps = {"engine start-up + config + cache key (dry run)": time.perf_counter() - t0}
+    start_up = time.perf_counter() - t0
     job = next(j for j in load_jobs(grid, [name]) if j.name == name)
-    spec = {"name": name, "notebook": job.notebook.read_text(encoding="utf-8"),
-            "parameters": job.parameters, "cwd": str(job.notebook.parent),
-            "timeout": job.timeout, "work": str(Path(env["MPLCONFIGDIR"]).parent),
-            "check_env": False}
+    os.environ.update({k: env[k] for k in ("MPLCONFIGDIR", "IPYTHONDIR", "JUPYTER_RUNTIME_DIR")})
     engine.skip_slow_imports()
-    t0 = time.perf_counter()
-    res = engine.run_notebook(spec)
-    run_s = time.perf_counter() - t0
-    if not res["ok"]:
-        raise SystemExit(f"{name} failed: {res['error']}")
-    nb = nbformat.reads(res["notebook"], as_version=4)
-    cells = [c for c in nb.cells if c.cell_type == "code"
-             and not {"parameters", "injected-parameters"} & set(c.metadata.get("tags", []))]
-    times = [float(c.metadata.get("papermill", {}).get("duration") or 0) for c in cells]
-    steps["papermill/nbclient set-up + kernel start + teardown"] = run_s - sum(times)
-    steps["import cell (imports + first loads)"] = times[0]
-    steps["other cells (execution, figures)"] = sum(times[1:])
-    clean = export.strip_injected(nb)
-    for label, fn in (("HTML with code", lambda: export.to_html(clean, include_code=True)),
-                      ("HTML without code", lambda: export.to_html(clean, include_code=False)),
-                      ("PDF (pandoc + typst)", lambda: export.to_pdf(clean, lang=job.lang))):
+    export.warm()
+    samples: dict[str, list[dict[str, float]]] = {}
+    order = [("fork, zygote still importing", True)]
+    order += [("fresh kernel", False), ("fork, warm zygote", True)] * rounds
+    for label, fork in order:
+        spec = {"name": name, "notebook": job.notebook.read_text(encoding="utf-8"),
+                "parameters": job.parameters, "cwd": str(job.notebook.parent),
+                "timeout": job.timeout, "work": str(Path(env["MPLCONFIGDIR"]).parent),
+                "check_env": False, "fork": fork,
+                "env": {"ANALYSIS_REPORTS_DIR": str(Path(env["MPLCONFIGDIR"]).parent)}}
         t0 = time.perf_counter()
-        fn()
-        steps[label] = time.perf_counter() - t0
-    steps["total"] = sum(steps.values())
-    for label, sec in steps.items():
-        print(f"{sec:7.2f} s  {label}")
-    for c, sec in zip(cells, times, strict=True):
-        print(f"{sec:7.2f} s    cell: {c.source.splitlines()[0][:70]}")
-    return {k: round(v, 3) for k, v in steps.items()}
+        res = engine.run_notebook(spec)
+        run_s = time.perf_counter() - t0
+        if not res["ok"]:
+            raise SystemExit(f"{name} failed: {res['error']}")
+        t = res["timings"]
+        cells = cell_durations(json.loads(res["notebook"]))
+        steps = {"kernel start (to the first cell)": t["kernel_start"],
+                 "import cell (imports + first loads)": cells[0],
+                 "other cells (execution, figures)": sum(cells[1:]),
+                 "teardown (kernel shutdown, last save)": t["teardown"],
+                 "rest of the worker's run": run_s - t["kernel_start"] - t["cells"]
+                 - t["teardown"]}
+        clean = export.strip_injected(nbformat.reads(res["notebook"], as_version=4))
+        for lbl, fn in (("HTML with code", lambda c=clean: export.to_html(c)),
+                        ("HTML without code", lambda c=clean: export.to_html(
+                            c, include_code=False)),
+                        ("PDF (pandoc + typst)", lambda c=clean: export.to_pdf(c, lang=job.lang))):
+            t0 = time.perf_counter()
+            fn()
+            steps[lbl] = time.perf_counter() - t0
+        steps["total"] = sum(steps.values())
+        samples.setdefault(f"{label} ({res['kernel']})", []).append(steps)
+    runs = {label: {k: round(statistics.median(r[k] for r in rs), 3) for k in rs[0]}
+            for label, rs in samples.items()}
+    print(f"{start_up:7.2f} s  engine start-up + config + cache key (dry run, a subprocess)")
+    print(f"medians over {rounds} rounds (1 for the first fork); seconds")
+    print("  ".join(f"{k:>32}" for k in runs) + "  step")
+    for lbl in next(iter(runs.values())):
+        print("  ".join(f"{r[lbl]:32.2f}" for r in runs.values()) + f"  {lbl}")
+    return {"engine_start_up_s": round(start_up, 3), "rounds": rounds, "medians": runs}
 
 
 # ---------------------------------------------------------------- the run
@@ -319,7 +435,17 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                     shutil.rmtree(last, ignore_errors=True)
                     runs[s].append(timed(engine, grid, args.only, last, data, env, force=True,
                                          workers=workers))
+                    runs[s][-1]["breakdown"] = breakdown(last)
                     log(f"{s} round {r + 1}: {runs[s][-1]['seconds']:.1f} s", flush=True)
+            if "f" in runs:  # the whole declared grid, whatever --grid and --only say
+                full = work / f"f{r}"
+                shutil.rmtree(full, ignore_errors=True)
+                runs["f"].append(timed(engine, FULL_GRID, [], full, data, env, force=True))
+                runs["f"][-1]["breakdown"] = breakdown(full)
+                log(f"f round {r + 1}: {runs['f'][-1]['seconds']:.1f} s "
+                    f"({len(runs['f'][-1]['built'])} reports)", flush=True)
+                if not args.keep:
+                    shutil.rmtree(full, ignore_errors=True)
         if last is None and {"d", "e1", "e2"} & set(runs):  # rebuilds need a built folder
             last = work / "base"
             engine(grid, args.only, last, data, env)
@@ -369,7 +495,7 @@ def summarise(runs: dict[str, list[dict[str, Any]]], jobs: list[Any], dependent:
         entry: dict[str, Any] = {
             "label": LABELS[s], "rounds": len(rs), "median_s": round(med, 3),
             "min_s": min(secs), "max_s": max(secs),
-            "ratio_vs_a": round(med / base, 3) if base else None,
+            "ratio_vs_a": round(med / base, 3) if base and s != "f" else None,
             "kernels_started": last["kernels_started"],
             "kernels_seen": last["kernels_seen"],
             "peak_tree_mb": max((r["peak_tree_mb"] or 0) for r in rs) or None,
@@ -383,6 +509,15 @@ def summarise(runs: dict[str, list[dict[str, Any]]], jobs: list[Any], dependent:
         if s == "d":
             entry["target"] = "< 1 s and no kernel"
             entry["target_met"] = med < 1.0 and all(r["kernels_started"] == 0 for r in rs)
+        if s == "f":
+            n = len(last["built"])
+            entry["per_report_s"] = round(med / n, 3) if n else None
+            if base and n:  # a different mix of notebooks than (a)'s grid: per report only
+                entry["per_report_ratio_vs_a"] = round((med / n) / (base / len(jobs)), 3)
+            entry["target"] = "< 300 s (5 minutes) on 2 cores"
+            entry["target_met"] = med < 300 and n == last["kernels_started"]
+        if s in ("b", "c", "f"):
+            entry["breakdown_medians"] = breakdown_medians(last.get("breakdown") or [])
         if s in ("e1", "e2"):
             expected = [] if s == "e1" else dependent
             entry["expected_rebuilt"] = len(expected)
@@ -423,6 +558,18 @@ def table(result: dict[str, Any]) -> str:
     m = result["machine"]
     lines.append(f"{result['n_jobs']} jobs from {result['grid']}; {m['cpus']} cores; load "
                  f"average before/after {m['loadavg_before'][0]}/{m['loadavg_after'][0]}")
+    f = result["scenarios"].get("f")
+    if f and f.get("per_report_s"):
+        a = result["scenarios"].get("a")
+        vs = (f"; the hand loop (a) took {a['median_s'] / result['n_jobs']:.1f} s a report "
+              f"({f['per_report_ratio_vs_a']:.2f}x)") if a else ""
+        lines.append(f"f: {f['rebuilt']} reports, {f['per_report_s']:.2f} s a report{vs}")
+    for s, e in result["scenarios"].items():
+        rows = e["runs"][-1].get("breakdown")
+        if rows:
+            lines += ["", f"where a report's time went in ({s}), medians per notebook, seconds "
+                      "(start: kernel start to first cell; engine timings + papermill cells):",
+                      breakdown_table(rows)]
     return "\n".join(lines)
 
 
@@ -431,8 +578,9 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["--pdf-step"]:
         pdf_step(*argv[1:3])
         return 0
-    if argv[:1] == ["--profile"]:  # --profile JOB_NAME [GRID]
-        profile(Path(argv[2]).resolve() if len(argv) > 2 else DEFAULT_GRID, argv[1])
+    if argv[:1] == ["--profile"]:  # --profile JOB_NAME [GRID [ROUNDS]]
+        profile(Path(argv[2]).resolve() if len(argv) > 2 else DEFAULT_GRID, argv[1],
+                int(argv[3]) if len(argv) > 3 else 3)
         return 0
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--grid", default=str(DEFAULT_GRID),

@@ -360,3 +360,69 @@ def test_the_project_overview_builds(tmp_path):
     assert summary.exit_code == 0, [o.error for o in summary.failed]
     page = (tmp_path / "reports" / "html" / "00_article_overview_en.html").read_text()
     assert "injected-parameters" not in page and str(paths.PROJ_ROOT) not in page
+
+
+def _all_files(reports):
+    """Every file under reports/, hidden ones included (records, manifest, index, lock)."""
+    return {p: p.stat().st_mtime_ns for p in reports.rglob("*") if p.is_file()}
+
+
+def test_every_step_is_cached_on_what_it_read(project, tmp_path):
+    """A document assembled after the notebooks (like the replication reports) reruns only when
+    a file it read, what it declares, or its output changed; otherwise nothing is written."""
+    project.config(FAULTS)
+    extra = tmp_path / "notes.txt"
+    extra.write_text("first\n", encoding="utf-8")
+    calls, edition = [], ["1"]
+
+    def document(layout):
+        calls.append(1)
+        text = layout.executed("probe").read_text(encoding="utf-8")
+        files.write_files({layout.reports / "doc.txt": f"{len(text)} {extra.read_text()}"})
+
+    document.outputs = lambda layout: [layout.reports / "doc.txt"]
+    document.key = lambda layout: {"edition": edition[0]}
+
+    def build():
+        return project.build(only=["probe"], after=[document])
+
+    assert build().kernels_started == 1 and len(calls) == 1
+    record = json.loads((project.reports / ".cache" / "steps" / "document.json").read_text())
+    assert str(extra) in record["inputs"]
+    assert str(project.reports / "executed" / "probe.ipynb") in record["inputs"]
+
+    before = _all_files(project.reports)
+    again = build()
+    assert again.kernels_started == 0 and len(calls) == 1
+    assert _all_files(project.reports) == before  # not one file written
+
+    extra.write_text("second\n", encoding="utf-8")  # a file it read
+    assert build().kernels_started == 0 and len(calls) == 2
+    assert (project.reports / "doc.txt").read_text().endswith("second\n")
+    edition[0] = "2"  # what it declares (e.g. the git commit a cover prints)
+    build()
+    assert len(calls) == 3
+    (project.reports / "doc.txt").write_text("edited by hand")  # its output
+    build()
+    assert len(calls) == 4 and (project.reports / "doc.txt").read_text().endswith("second\n")
+    build()
+    assert len(calls) == 4
+
+
+def test_a_cli_build_with_nothing_changed_writes_no_file_and_starts_no_kernel(project):
+    project.config(FAULTS)
+    first = project.cli("--only", "probe")
+    assert first.returncode == 0, first.stderr
+    assert (project.reports / "source").is_dir()  # the before-steps ran
+    before = _all_files(project.reports)
+    folders = {p: p.stat().st_mtime_ns for p in [project.reports, *project.reports.rglob("*")]
+               if p.is_dir()}
+    t0 = time.monotonic()
+    again = project.cli("--only", "probe")
+    seconds = time.monotonic() - t0
+    assert again.returncode == 0, again.stderr
+    assert "kernels started: 0" in again.stdout and re.search(r"^probe\s+ok.*cached$",
+                                                                again.stdout, re.M)
+    assert _all_files(project.reports) == before
+    assert {p: p.stat().st_mtime_ns for p in folders} == folders  # nothing created or removed
+    assert seconds < 10  # a whole process start; the target (< 1 s) is measured by make bench

@@ -19,8 +19,8 @@ class Project:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        # the project's data (a build checks it before any kernel starts), and a test file
-        shutil.copytree(paths.DATA, root / "data", ignore=shutil.ignore_patterns("corpus"))
+        # the project's data: the CLI validates the data folder before any kernel starts
+        shutil.copytree(paths.DATA, root / "data", ignore=shutil.ignore_patterns("corpus", ".*"))
         for sub in ("notebooks", "src"):
             (root / sub).mkdir(parents=True, exist_ok=True)
         for nb in TEST_NOTEBOOKS.glob("*.ipynb"):

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from analysis.build import cache
 from analysis.data import paths
 from analysis.errors import UserError
 
@@ -36,18 +37,24 @@ _annotate.outputs = lambda layout: [layout.reports / "source" / f"{paths.ARTICLE
 
 
 def _replication(args: argparse.Namespace) -> list:
-    """The replication documents, assembled from the executed notebooks after a full build."""
+    """The replication documents, assembled from the executed notebooks after a full build:
+    cached like every step (on the notebooks and figures they read, the data, the code and
+    the git commit their cover prints), so a build with nothing changed renders nothing."""
     formats = [f for f in (args.formats or ["html", "pdf"]) if f in ("html", "pdf")]
 
-    def step(layout: object) -> None:
+    def replication(layout: object) -> None:
         from analysis.build.replication import build_replication, declares_all
 
         for lang in ("vi", "en"):
             if declares_all(lang, layout.config):  # a configuration of other notebooks has none
                 build_replication(layout.reports, lang, formats=formats, config=layout.config)
 
+    replication.outputs = lambda layout: [layout.reports / f"replication_{lang}.{fmt}"
+                                          for lang in ("vi", "en") for fmt in formats]
+    replication.key = lambda layout: {"formats": formats,
+                                      "commit": cache.git_commit(paths.PROJ_ROOT)}
     # a partial build (--only) may lack some of notebooks 01-05
-    return [] if args.only or not formats else [step]
+    return [] if args.only or not formats else [replication]
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
@@ -66,7 +73,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
     summary = engine.build(layout=layout, only=args.only, workers=args.workers, force=args.force,
                           formats=args.formats, dry_run=args.dry_run, timeout=args.timeout,
                           scheduler=args.scheduler, before=[_check, _annotate],
-                          after=_replication(args))
+                          after=_replication(args), fork_kernels=not args.fresh_kernels)
     print(engine.format_summary(summary))
     if not args.dry_run:
         print(f"reports: {layout.reports}/ — open {layout.index}")
@@ -90,6 +97,10 @@ def _add_build(sub: argparse._SubParsersAction) -> None:
                    help="show what would be built and why; run nothing, write nothing")
     p.add_argument("--timeout", type=float, metavar="S",
                    help="per-cell timeout in seconds (default: per report, else 600)")
+    p.add_argument("--fresh-kernels", action="store_true",
+                   help="start every kernel as a new Python process instead of forking it "
+                   "from the worker's zygote, which has the notebooks' libraries imported "
+                   "(slower; the reports are the same)")
     p.add_argument("--scheduler", metavar="tcp://HOST:PORT",
                    help="run the notebooks on this Dask distributed scheduler")
     p.add_argument("--config", metavar="PATH", help="report declarations "

@@ -17,8 +17,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
+import subprocess
 import sys
-from collections.abc import Iterable
+import sysconfig
+import threading
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -132,6 +136,104 @@ def changed_parts(old: dict[str, str] | None, new: dict[str, str]) -> list[str]:
              "data_sha256": "data", "src_sha256": "src/analysis", "packages_sha256": "packages",
              "python": "python", "engine": "engine"}
     return [names.get(k, k) for k in new if old.get(k) != new[k]] or ["outputs"]
+
+
+# ---------------------------------------------------------------- what a step read
+
+
+def file_digests(paths: Iterable[Path]) -> dict[str, str]:
+    """{path: sha256} of each file (absolute paths, sorted)."""
+    return {str(p): sha256_file(p) for p in sorted({Path(p).resolve() for p in paths})
+            if Path(p).is_file()}
+
+
+def files_unchanged(digests: Mapping[str, str], missing_ok: bool = False) -> bool:
+    """Every file still has the recorded content (a file now missing counts as changed,
+    unless it was recorded as absent)."""
+    for path, digest in digests.items():
+        p = Path(path)
+        if not p.is_file():
+            if missing_ok:
+                continue
+            return False
+        if sha256_file(p) != digest:
+            return False
+    return True
+
+
+def installed_roots() -> list[Path]:
+    """Where the interpreter and installed packages live (their versions are in the key)."""
+    paths = sysconfig.get_paths()
+    return sorted({Path(p).resolve() for p in
+                   (sys.prefix, sys.base_prefix, sys.exec_prefix, paths["stdlib"],
+                    paths["platstdlib"], paths["purelib"], paths["platlib"]) if p})
+
+
+class ReadRecorder:
+    """The files this process opens for reading while the block runs, found with an audit
+    hook on `open` (Python-level opens: pathlib, open(), pandas, nbformat, ...), except those
+    under `skip` and anything not a regular file. Files read by subprocesses or native code
+    are not seen: callers key on those by other means (code and package digests)."""
+
+    _active: list[ReadRecorder] = []
+    _installed = False
+    _lock = threading.Lock()
+
+    def __init__(self, skip: Iterable[Path] = ()) -> None:
+        self.skip = tuple(str(Path(p).resolve()) + os.sep for p in skip)
+        self.seen: set[str] = set()
+
+    @classmethod
+    def _hook(cls, event: str, args: tuple) -> None:
+        if event != "open" or not cls._active:
+            return
+        path, mode, flags = args
+        if not isinstance(path, str | bytes | os.PathLike):
+            return
+        if isinstance(mode, str):
+            if any(ch in mode for ch in "wax+"):
+                return
+        elif (flags or 0) & (os.O_WRONLY | os.O_RDWR | os.O_CREAT):
+            return
+        for rec in cls._active:
+            rec.seen.add(os.path.abspath(os.fsdecode(path)))
+
+    def __enter__(self) -> ReadRecorder:
+        with self._lock:
+            if not ReadRecorder._installed:
+                sys.addaudithook(ReadRecorder._hook)
+                ReadRecorder._installed = True
+            ReadRecorder._active.append(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        with self._lock:
+            ReadRecorder._active.remove(self)
+
+    def files(self, exclude: Iterable[Path] = ()) -> list[Path]:
+        """The regular files read that still exist (temporary files are gone), minus
+        `exclude` and whatever lies under `skip`."""
+        out = {str(Path(p).resolve()) for p in exclude}
+        found = []
+        for path in sorted(self.seen):
+            real = str(Path(path).resolve())
+            if real in out or real.startswith(self.skip) or not Path(real).is_file():
+                continue
+            if real.startswith(("/proc/", "/sys/", "/dev/")):
+                continue
+            found.append(Path(real))
+        return found
+
+
+def git_commit(root: Path) -> str:
+    """`git rev-parse HEAD` of the project, or 'unknown' (no git, not a checkout)."""
+    try:
+        done = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True,
+                              text=True, timeout=10, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    sha = done.stdout.strip()
+    return sha if done.returncode == 0 and re.fullmatch(r"[0-9a-f]{40}", sha) else "unknown"
 
 
 # ---------------------------------------------------------------- records

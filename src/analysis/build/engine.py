@@ -28,8 +28,9 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,7 +41,14 @@ from tqdm import tqdm
 
 from analysis.build import cache, index
 from analysis.data import paths
-from analysis.data.config import DEFAULT_CONFIG, FORMATS, INJECTED_TAG, Job, load_config
+from analysis.data.config import (
+    DEFAULT_CONFIG,
+    FORMATS,
+    INJECTED_TAG,
+    PARAMETERS_TAG,
+    Job,
+    load_config,
+)
 from analysis.data.files import sweep_temporary, write_files
 from analysis.data.provinces import default_province
 from analysis.data.raw import article_meta
@@ -202,19 +210,35 @@ def _any_cell_started(nb_text: str | None) -> bool:
 
 
 def _ipc_kernel_manager(base: type, ipc: str, log: Any, counter: dict[str, Any],
-                        cwd: str | None = None, env: dict[str, str] | None = None) -> type:
+                        cwd: str | None = None, env: dict[str, str] | None = None,
+                        zygote: Any = None) -> type:
     """A kernel manager on IPC sockets at `ipc` (unique per kernel: no port race), logging the
-    kernel's own output to `log`, counting starts in `counter['kernels']`. The kernel gets its
-    working folder and environment here, not through a process-wide chdir/os.environ, so
-    several notebooks can run in threads of one (Dask) worker."""
+    kernel's own output to `log`, counting starts in `counter['kernels']` (and noting when the
+    last start began, `counter['kernel_started_at']`, and whether it was forked). The kernel
+    gets its working folder and environment here, not through a process-wide chdir/os.environ,
+    so several notebooks can run in threads of one (Dask) worker. With a `zygote`
+    (`analysis.build.kernels`) the kernel is forked from it instead of started afresh. Its
+    client is `kernels.ReadyClient` (ready ~0.2 s sooner)."""
 
     class IPCKernelManager(base):  # type: ignore[misc, valid-type]
         def __init__(self, **kw: Any) -> None:
             super().__init__(**kw)
             self.transport, self.ip = "ipc", ipc
+            self.client_class = "analysis.build.kernels.ReadyClient"
+
+        async def _async_pre_start_kernel(self, **kw: Any) -> Any:
+            if zygote is not None and self.provisioner is None:
+                from analysis.build import kernels  # deferred import (README: Architecture)
+
+                self.kernel_id = self.kernel_id or kw.pop("kernel_id", str(uuid.uuid4()))
+                self.provisioner = kernels.ForkProvisioner(kernel_id=self.kernel_id,
+                                                   kernel_spec=self.kernel_spec, parent=self)
+                self.provisioner.zygote = zygote
+            return await super()._async_pre_start_kernel(**kw)
 
         async def start_kernel(self, **kw: Any) -> None:
             counter["kernels"] += 1
+            counter["kernel_started_at"] = time.time()
             kw.setdefault("stdout", log)
             kw.setdefault("stderr", log)
             if cwd is not None:
@@ -222,14 +246,25 @@ def _ipc_kernel_manager(base: type, ipc: str, log: Any, counter: dict[str, Any],
             if env is not None:
                 kw.setdefault("env", {**os.environ, **env})
             await super().start_kernel(**kw)
+            counter["forked"] = bool(getattr(self.provisioner, "forked", False))
 
     return IPCKernelManager
 
 
-def _worker_init() -> None:
+def _worker_init(spec: dict[str, Any] | None = None) -> None:
     # Ctrl-C is the parent's business: it stops the pool and the kernels die with it.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     skip_slow_imports()
+    if spec is not None:  # the zygote imports while this worker imports papermill
+        from analysis.build import kernels  # deferred import (README: Architecture)
+
+        kernels.worker_zygote(*_fork_env(spec))
+
+
+def _fork_env(spec: dict[str, Any]) -> tuple[dict[str, str], str]:
+    """(environment, folder) a zygote must start with to fork this spec's kernels: the ones
+    its kernel would be started with."""
+    return {**os.environ, **_kernel_env(spec["work"]), **spec.get("env", {})}, spec["cwd"]
 
 
 def run_notebook(spec: dict[str, Any]) -> dict[str, Any]:
@@ -277,6 +312,11 @@ def _run_notebook(spec: dict[str, Any]) -> dict[str, Any]:
                                      "(workers need the same checkout)"}
         result["seconds"] = time.monotonic() - t0
         return result
+    zygote = None
+    if spec.get("fork"):
+        from analysis.build import kernels  # deferred import (README: Architecture)
+
+        zygote = kernels.worker_zygote(*_fork_env(spec))
     with tempfile.TemporaryDirectory(prefix="analysis-job-") as tmp:
         src = Path(tmp) / "input.ipynb"
         src.write_text(spec["notebook"], encoding="utf-8")
@@ -286,7 +326,7 @@ def _run_notebook(spec: dict[str, Any]) -> dict[str, Any]:
             ipc = str(Path(tmp) / f"k{attempt}")
             with open(log_path, "wb") as kernel_log:
                 km_class = _ipc_kernel_manager(AsyncKernelManager, ipc, kernel_log, result,
-                                               cwd=spec["cwd"], env=kernel_env)
+                                               cwd=spec["cwd"], env=kernel_env, zygote=zygote)
                 error: dict[str, Any] | None = None
                 cell_error = False
                 try:
@@ -318,7 +358,40 @@ def _run_notebook(spec: dict[str, Any]) -> dict[str, Any]:
             error.update(cell_index=idx, execution_count=count, cell_source=first)
         result.update(ok=error is None, notebook=nb_text, error=error)
     result["seconds"] = time.monotonic() - t0
+    if nb_text and "kernel_started_at" in result:
+        result["timings"] = _run_timings(nbformat.reads(nb_text, as_version=4),
+                                         result.pop("kernel_started_at"), time.time())
+    result["kernel"] = "fork" if result.pop("forked", False) else "spawn"
     return result
+
+
+def _stamp(value: Any) -> float | None:
+    try:
+        return dt.datetime.fromisoformat(str(value)).timestamp() if value else None
+    except ValueError:
+        return None
+
+
+def _run_timings(nb: Any, kernel_started_at: float, ended_at: float) -> dict[str, float]:
+    """Where one execution's time went, from papermill's per-cell times (wall clock):
+    kernel start (start_kernel called → first cell begins: launch, channels, kernel_info),
+    the first code cell after the parameters (the notebook's imports and first loads), the
+    other cells, and teardown (last cell ends → the worker is done: kernel shutdown, last
+    save)."""
+    code = [c for c in nb.cells if c.cell_type == "code"
+            and not {PARAMETERS_TAG, INJECTED_TAG} & set(c.get("metadata", {}).get("tags", []))]
+    times = [c.get("metadata", {}).get("papermill", {}) for c in nb.cells]
+    starts = [x for m in times if (x := _stamp(m.get("start_time"))) is not None]
+    ends = [x for m in times if (x := _stamp(m.get("end_time"))) is not None]
+    durations = [float(c.get("metadata", {}).get("papermill", {}).get("duration") or 0)
+                 for c in code]
+    out = {"cells": round(sum(durations), 3),
+           "first_cell": round(durations[0], 3) if durations else 0.0}
+    if starts:
+        out["kernel_start"] = round(min(starts) - kernel_started_at, 3)
+    if ends:
+        out["teardown"] = round(ended_at - max(ends), 3)
+    return out
 
 
 # ---------------------------------------------------------------- planning
@@ -439,12 +512,15 @@ def _appendix(nb: Any, job: Job) -> str | None:
     return article_appendix(job.lang)
 
 
-def _export(nb: Any, job: Job, formats: Sequence[str]) -> dict[str, bytes | str]:
+def _export(nb: Any, job: Job, formats: Sequence[str],
+            seconds: dict[str, float] | None = None) -> dict[str, bytes | str]:
+    """The reports of an executed notebook, per format; the time each took into `seconds`."""
     from analysis.build import export  # deferred import (README: Architecture)
 
     clean = export.strip_injected(copy.deepcopy(nb))
     out: dict[str, bytes | str] = {}
     for fmt in formats:
+        t0 = time.monotonic()
         if fmt in ("pdf", "pdf-code"):  # the reader's PDF has no code; pdf-code keeps it
             out[fmt] = export.to_pdf(clean, include_code=(fmt == "pdf-code"), title=job.title,
                                      lang=job.lang, source=job.notebook,
@@ -452,6 +528,8 @@ def _export(nb: Any, job: Job, formats: Sequence[str]) -> dict[str, bytes | str]
         else:
             out[fmt] = export.to_html(clean, include_code=(fmt == "html"), title=job.title,
                                       lang=job.lang, source=job.notebook)
+        if seconds is not None:
+            seconds[fmt] = round(time.monotonic() - t0, 3)
     return out
 
 
@@ -470,7 +548,8 @@ def _error(job: Job, layout: Layout, ename: str, evalue: str, **cell: Any) -> di
 
 def _record(plan: _Plan, layout: Layout, fp: cache.Fingerprint, outputs: dict[str, bytes | str],
             executed_text: str, seconds: float, built_at: str,
-            old_outputs: dict[str, Any] | None = None) -> dict[str, Any]:
+            old_outputs: dict[str, Any] | None = None,
+            timings: dict[str, Any] | None = None) -> dict[str, Any]:
     job = plan.job
     outs = dict(old_outputs or {})
     for fmt, data in outputs.items():
@@ -483,7 +562,7 @@ def _record(plan: _Plan, layout: Layout, fp: cache.Fingerprint, outputs: dict[st
             "outputs": {f: outs[f] for f in FORMATS if f in outs},
             "executed": layout.link(layout.executed(job.name)),
             "executed_sha256": cache.sha256_bytes(executed_text.encode("utf-8")),
-            "facts": recorded_facts(executed_text)}
+            "facts": recorded_facts(executed_text), "timings": timings or {}}
 
 
 def recorded_facts(executed_text: str) -> dict[str, Any]:
@@ -524,8 +603,10 @@ def _finish_execution(plan: _Plan, res: dict[str, Any], layout: Layout,
                 out.error["message"] += f" (failed notebook not saved: {e.strerror})"
         return out
     t0 = time.monotonic()
+    timings: dict[str, Any] = {"kernel": res.get("kernel"), **(res.get("timings") or {}),
+                               "exports": {}}
     try:
-        exports = _export(nb, job, plan.formats)
+        exports = _export(nb, job, plan.formats, timings["exports"])
     except Exception as e:  # noqa: BLE001 — an export bug fails this job only
         out.error = _error(job, layout, f"export: {type(e).__name__}", str(e))
         try:
@@ -538,7 +619,8 @@ def _finish_execution(plan: _Plan, res: dict[str, Any], layout: Layout,
     files: dict[Path, bytes | str] = {layout.output(f, job.name): d for f, d in exports.items()}
     files[layout.executed(job.name)] = executed_text
     out.seconds = res.get("seconds", 0.0) + (time.monotonic() - t0)
-    record = _record(plan, layout, fp, exports, executed_text, out.seconds, _now())
+    record = _record(plan, layout, fp, exports, executed_text, out.seconds, _now(),
+                     timings=timings)
     try:
         write_files(files)  # all or nothing: old reports stay if the disk is full
         layout.failed(job.name).unlink(missing_ok=True)
@@ -562,7 +644,8 @@ def _finish_export(plan: _Plan, layout: Layout, fp: cache.Fingerprint) -> Outcom
         exports = _export(nbformat.reads(text, as_version=4), job, missing)
         files = {layout.output(f, job.name): d for f, d in exports.items()}
         new = _record(plan, layout, fp, exports, text, record.get("seconds", 0.0),
-                      record.get("built_at", _now()), old_outputs=record.get("outputs"))
+                      record.get("built_at", _now()), old_outputs=record.get("outputs"),
+                      timings=record.get("timings"))
         new["packages"] = record.get("packages", fp.package_list)
         write_files(files)
         cache.write_json(layout.record(job.name), new)
@@ -579,7 +662,10 @@ def _finish_export(plan: _Plan, layout: Layout, fp: cache.Fingerprint) -> Outcom
 
 def write_manifest(layout: Layout, jobs: list[Job], outcomes: dict[str, Outcome],
                    fp: cache.Fingerprint, kernels: int, interrupted: bool = False) -> dict:
-    """reports/manifest.json and reports/index.html for every declared job (provenance)."""
+    """reports/manifest.json and reports/index.html for every declared job (provenance).
+
+    Written only when something in it changed: a build with nothing to do leaves both as
+    the last build that changed a report wrote them (its time, its kernel count)."""
     prev = cache.read_json(layout.manifest)
     prev_by_name = {r.get("name"): r for r in (prev or {}).get("reports", [])
                     if isinstance(r, dict)} if isinstance(prev, dict) else {}
@@ -618,6 +704,12 @@ def write_manifest(layout: Layout, jobs: list[Job], outcomes: dict[str, Outcome]
         "reports": entries,
         "packages": {k: v for k, v in package_lists.items() if k in used},
     }
+    stamp = ("generated_at", "kernels_started", "interrupted")
+    if (not interrupted and isinstance(prev, dict) and layout.index.is_file()
+            and {k: v for k, v in prev.items() if k not in stamp}
+            == {k: v for k, v in manifest.items() if k not in stamp}):
+        refresh_index(layout, prev)  # writes only if the documents it links changed
+        return prev  # nothing changed: the manifest of the last change stands
     cache.write_json(layout.manifest, manifest)
     refresh_index(layout, manifest)
     return manifest
@@ -625,25 +717,40 @@ def write_manifest(layout: Layout, jobs: list[Job], outcomes: dict[str, Outcome]
 
 def _run_steps(steps: Sequence[Callable[[Layout], object]], layout: Layout,
                fp: cache.Fingerprint) -> None:
-    """Run each step unless it already ran on the same data, code and packages.
+    """Run each step unless it already ran on the same inputs.
 
-    A step may declare `step.outputs(layout) -> list[Path]`; a missing output reruns it.
+    A step's record (reports/.cache/steps/<name>.json) keeps the digest of the data folder,
+    the code and the packages, of what the step declares it depends on beyond the files it
+    reads (`step.key(layout)`, e.g. the git commit a document prints), of every file it read
+    outside the code and packages (found as it ran: `cache.ReadRecorder`) and of the outputs
+    it declares (`step.outputs(layout) -> list[Path]`). Any of them changed, or an output
+    missing or edited, runs the step again; otherwise it writes nothing.
     """
-    key = cache.sha256_bytes(cache.canonical_json(
-        {"data": fp.data, "src": fp.src, "packages": fp.packages}).encode())
     for step in steps:
-        record = layout.reports / ".cache" / "steps" / f"{step.__name__.strip('_')}.json"
-        outputs = getattr(step, "outputs", lambda _layout: [])(layout)
-        if (record.exists() and all(p.exists() for p in outputs)
-                and json.loads(record.read_text(encoding="utf-8")).get("key") == key):
+        name = step.__name__.strip("_")
+        record_path = layout.reports / ".cache" / "steps" / f"{name}.json"
+        outputs = [Path(p) for p in getattr(step, "outputs", lambda _layout: [])(layout)]
+        key = cache.sha256_bytes(cache.canonical_json(
+            {"data": fp.data, "src": fp.src, "packages": fp.packages, "python": fp.python,
+             "step": getattr(step, "key", lambda _layout: None)(layout)}).encode())
+        record = cache.read_json(record_path)
+        if (isinstance(record, dict) and record.get("key") == key
+                and cache.files_unchanged(record.get("inputs") or {})
+                and cache.files_unchanged(record.get("outputs") or {})
+                and set(record.get("outputs") or {}) == {str(p) for p in outputs}):
             continue
-        step(layout)
-        cache.write_json(record, {"key": key})
+        skip = [layout.src, *cache.installed_roots()]
+        with cache.ReadRecorder(skip=skip) as reads:
+            step(layout)
+        cache.write_json(record_path, {
+            "key": key, "inputs": cache.file_digests(reads.files(exclude=outputs)),
+            "outputs": cache.file_digests(outputs)})
 
 
 def refresh_index(layout: Layout, manifest: dict[str, Any] | None = None) -> None:
     """Rewrite the landing pages (one per language) and the build page from the manifest,
-    linking the documents now present."""
+    linking the documents now present (only the pages that changed
+    are written)."""
     if manifest is None:
         manifest = json.loads(layout.manifest.read_text(encoding="utf-8"))
     documents = sorted(p.relative_to(layout.reports).as_posix() for p in
@@ -656,7 +763,16 @@ def refresh_index(layout: Layout, manifest: dict[str, Any] | None = None) -> Non
         pages[layout.reports / page] = index.render_landing(
             manifest, lang, article=_article(layout, lang), documents=documents,
             findings=index.findings(manifest, lang, source, _default_province(layout)))
-    write_files(pages)
+    changed = {}
+    for path, page in pages.items():
+        try:
+            if path.read_text(encoding="utf-8") == page:
+                continue
+        except (OSError, UnicodeDecodeError):
+            pass
+        changed[path] = page
+    if changed:
+        write_files(changed)
 
 
 def _default_province(layout: Layout) -> str | None:
@@ -681,11 +797,12 @@ def _article(layout: Layout, lang: str) -> index.Article | None:
 # ---------------------------------------------------------------- running
 
 
-def _spec(plan: _Plan, layout: Layout, timeout: float | None, check_env: bool) -> dict[str, Any]:
+def _spec(plan: _Plan, layout: Layout, timeout: float | None, check_env: bool,
+          fork: bool = False) -> dict[str, Any]:
     return {"name": plan.job.name, "notebook": plan.notebook.decode("utf-8"),
             "parameters": plan.job.parameters, "cwd": str(plan.job.notebook.parent),
             "timeout": timeout or plan.job.timeout, "work": str(layout.work),
-            "check_env": check_env,
+            "check_env": check_env, "fork": fork,
             "env": {paths.DATA_ENV: str(layout.data), paths.REPORTS_ENV: str(layout.reports)}}
 
 
@@ -697,8 +814,9 @@ def _crash(exc: BaseException) -> dict[str, Any]:
 def _run_local(specs: list[dict[str, Any]], workers: int,
                on_result: Callable[[str, dict[str, Any]], None]) -> None:
     ctx = multiprocessing.get_context("spawn")  # no inherited lock file descriptor, no threads
+    first = specs[0] if specs[0].get("fork") else None
     pool = ProcessPoolExecutor(max_workers=max(1, min(workers, len(specs))), mp_context=ctx,
-                               initializer=_worker_init)
+                               initializer=_worker_init, initargs=(first,))
     try:
         futures = {pool.submit(run_notebook, s): s["name"] for s in specs}
         for fut in as_completed(futures):
@@ -740,10 +858,12 @@ def _run_dask(address: str, specs: list[dict[str, Any]],
 
 
 def _ensure_writable(reports: Path) -> None:
+    """The reports folder exists and can be written (checked without writing in it, so a
+    build with nothing to do leaves every file and folder as it was)."""
     try:
         reports.mkdir(parents=True, exist_ok=True)
-        write_files({reports / ".write-test": b"ok"})
-        (reports / ".write-test").unlink()
+        if not os.access(reports, os.W_OK | os.X_OK):
+            raise PermissionError(13, "Permission denied")
     except OSError as e:
         raise UserError(f"the reports folder is not writable ({e.strerror or e})",
                         where=str(reports),
@@ -759,7 +879,8 @@ def build(*, layout: Layout | None = None, only: Sequence[str] | None = None,
           dry_run: bool = False, timeout: float | None = None, scheduler: str | None = None,
           log: Callable[[str], None] = _default_log, progress: bool | None = None,
           before: Sequence[Callable[[Layout], object]] = (),
-          after: Sequence[Callable[[Layout], object]] = ()) -> BuildSummary:
+          after: Sequence[Callable[[Layout], object]] = (),
+          fork_kernels: bool = True) -> BuildSummary:
     """Build every declared report that is out of date; return what happened to each.
 
     Configuration, parameters and options are all checked (UserError) before any kernel
@@ -767,6 +888,9 @@ def build(*, layout: Layout | None = None, only: Sequence[str] | None = None,
     `before` steps run under the build lock before the jobs (e.g. the annotated article the
     reports link to); `after` steps run when every job succeeded (e.g. documents assembled
     from the executed notebooks), then the index is refreshed to link what they wrote.
+    `fork_kernels` (local workers only): fork each kernel from the worker's zygote, which has
+    the notebooks' libraries imported already (`analysis.build.kernels`); False starts every
+    kernel as a new process.
     """
     layout = layout or Layout()
     all_jobs = load_config(layout.config)
@@ -803,10 +927,10 @@ def build(*, layout: Layout | None = None, only: Sequence[str] | None = None,
         sweep_temporary(layout.reports)
         _run_steps(before, layout, fp)
         summary = _execute(plans, all_jobs, layout, fp, workers, timeout, scheduler, log,
-                           sys.stderr.isatty() if progress is None else progress, summary)
+                           sys.stderr.isatty() if progress is None else progress, summary,
+                           fork_kernels)
         if after and not summary.failed:
-            for step in after:
-                step(layout)
+            _run_steps(after, layout, fp)
             refresh_index(layout)
         return summary
     finally:
@@ -815,32 +939,51 @@ def build(*, layout: Layout | None = None, only: Sequence[str] | None = None,
 
 def _execute(plans: list[_Plan], all_jobs: list[Job], layout: Layout, fp: cache.Fingerprint,
              workers: int, timeout: float | None, scheduler: str | None,
-             log: Callable[[str], None], bar_on: bool, summary: BuildSummary) -> BuildSummary:
+             log: Callable[[str], None], bar_on: bool, summary: BuildSummary,
+             fork_kernels: bool = True) -> BuildSummary:
+    """Run the plans: exports (of notebooks executed now, or kept from an earlier build) in a
+    background thread fed as results arrive, so they overlap the execution of the next
+    notebooks while this thread goes on collecting results; each job's files are still
+    written all at once and its cache record last, by that thread."""
     done: dict[str, Outcome] = {}
     bar = tqdm(total=len(plans), unit="report", file=sys.stderr, disable=not bar_on,
                dynamic_ncols=True)
+    lock = threading.Lock()
 
     def record(o: Outcome) -> None:
-        done[o.job.name] = o
-        summary.outcomes.append(o)
-        summary.kernels_started += o.kernels
-        if bar_on:
-            bar.set_postfix_str(f"{o.job.name}: {o.status}", refresh=False)
-            bar.update(1)
-        else:
-            what = o.source if o.status == "ok" else "FAILED"
-            log(f"[{len(done)}/{len(plans)}] {o.job.name}: {what} ({o.seconds:.1f} s)"
-                + (f" — {o.error['message']}" if o.error else ""))
+        with lock:
+            done[o.job.name] = o
+            summary.outcomes.append(o)
+            summary.kernels_started += o.kernels
+            if bar_on:
+                bar.set_postfix_str(f"{o.job.name}: {o.status}", refresh=False)
+                bar.update(1)
+            else:
+                what = o.source if o.status == "ok" else "FAILED"
+                log(f"[{len(done)}/{len(plans)}] {o.job.name}: {what} ({o.seconds:.1f} s)"
+                    + (f" — {o.error['message']}" if o.error else ""))
+
+    def finish(plan: _Plan, step: Callable[[], Outcome]) -> None:
+        try:
+            o = step()
+        except Exception as e:  # noqa: BLE001 — a bug in finishing one job fails that job only
+            o = Outcome(plan.job, "failed", plan.action, reason=plan.reason,
+                        error=_error(plan.job, layout, type(e).__name__, str(e)))
+        record(o)
 
     by_name = {p.job.name: p for p in plans}
+    exporter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="export")
     try:
         for p in plans:
             if p.action == "cached":
                 record(Outcome(p.job, "ok", "cached", reason=p.reason))
+        if any(p.action != "cached" for p in plans):
+            exporter.submit(_warm_exports)  # while the first kernels start
         for p in plans:
             if p.action == "export":
-                record(_finish_export(p, layout, fp))
-        specs = [_spec(p, layout, timeout, scheduler is not None)
+                exporter.submit(finish, p, lambda p=p: _finish_export(p, layout, fp))
+        specs = [_spec(p, layout, timeout, scheduler is not None,
+                       fork=fork_kernels and scheduler is None)
                  for p in plans if p.action == "execute"]
         if specs:
             if not bar_on:
@@ -848,15 +991,20 @@ def _execute(plans: list[_Plan], all_jobs: list[Job], layout: Layout, fp: cache.
                 log(f"building {len(specs)} report(s) on {where}")
 
             def on_result(name: str, res: dict[str, Any]) -> None:
-                record(_finish_execution(by_name[name], res, layout, fp))
+                plan = by_name[name]
+                exporter.submit(finish, plan,
+                                lambda: _finish_execution(plan, res, layout, fp))
 
             if scheduler:
                 _run_dask(scheduler, specs, on_result)
             else:
                 _run_local(specs, workers, on_result)
+        exporter.shutdown(wait=True)
     except KeyboardInterrupt:
         summary.interrupted = True
     finally:
+        # an export under way finishes (its writes are atomic); those not started are dropped
+        exporter.shutdown(wait=True, cancel_futures=True)
         bar.close()
         write_manifest(layout, all_jobs, done, fp, summary.kernels_started, summary.interrupted)
     if summary.interrupted:
@@ -864,6 +1012,13 @@ def _execute(plans: list[_Plan], all_jobs: list[Job], layout: Layout, fp: cache.
     order = {p.job.name: i for i, p in enumerate(plans)}
     summary.outcomes.sort(key=lambda o: order[o.job.name])
     return summary
+
+
+def _warm_exports() -> None:
+    """Import the exporters before the first notebook is done (about a second)."""
+    from analysis.build import export  # deferred import (README: Architecture)
+
+    export.warm()
 
 
 def format_summary(summary: BuildSummary) -> str:

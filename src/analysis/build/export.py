@@ -555,6 +555,15 @@ def to_pdf(
         return _compile_typst(typ, workdir, font_dir, doc_title, where)
 
 
+def warm() -> None:
+    """Render an empty notebook to HTML and PDF once: the first export of a process compiles
+    the HTML templates and loads pandoc and the fonts (~1 s); a build does it while its first
+    kernels start instead of after the first notebook."""
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# ·")])
+    to_html(nb, title="·")
+    to_pdf(nb, title="·")
+
+
 # --------------------------------------------------------------------------------------------
 # Files
 

@@ -31,7 +31,6 @@ import datetime as dt
 import html
 import re
 import string
-import subprocess
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,7 +41,7 @@ from babel.dates import format_datetime
 from nbformat import NotebookNode
 
 from analysis import __version__
-from analysis.build import export
+from analysis.build import cache, export
 from analysis.build.export import notebook_title
 from analysis.data import paths
 from analysis.data.config import DEFAULT_CONFIG, INJECTED_TAG, PARAMETERS_TAG, load_config
@@ -440,13 +439,7 @@ class Document:
 
 def git_commit(root: Path = paths.PROJ_ROOT) -> str:
     """`git rev-parse HEAD` of the project, or 'unknown' (no git, not a checkout)."""
-    try:
-        done = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True,
-                              text=True, timeout=10, check=False)
-    except (OSError, subprocess.SubprocessError):
-        return "unknown"
-    sha = done.stdout.strip()
-    return sha if done.returncode == 0 and re.fullmatch(r"[0-9a-f]{40}", sha) else "unknown"
+    return cache.git_commit(root)
 
 
 def _published(meta: dict[str, Any], lang: str) -> str:
