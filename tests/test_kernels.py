@@ -117,7 +117,7 @@ def test_nothing_one_notebook_changes_reaches_the_next_on_the_same_worker(projec
     assert look2["random"] != look3["random"] and look2["numpy_random"] != look3["numpy_random"]
 
 
-def _grid(tmp_path, figures) -> str:
+def _grid() -> str:
     nbs = paths.NOTEBOOKS
     return f"""
 defaults:
@@ -134,7 +134,6 @@ reports:
     parameters:
       lang: [en, vi]
       province: [An Giang, Phú Yên]
-      figures_dir: "{figures}"
 """
 
 
@@ -152,7 +151,7 @@ def test_a_report_is_the_same_alone_in_a_grid_and_from_a_fresh_kernel(tmp_path):
     forked after five others ran on the same zygote), and built in an ordinary fresh kernel —
     the executed notebooks' outputs (tables, figures, key values) are identical."""
     config = tmp_path / "reports.yml"
-    config.write_text(_grid(tmp_path, tmp_path / "figures"), encoding="utf-8")
+    config.write_text(_grid(), encoding="utf-8")
     name = "05_national_context_phu-yen_vi"
     runs = {}
     for label, only, fork in (("alone", [name], True), ("grid", None, True),
@@ -168,7 +167,7 @@ def test_a_report_is_the_same_alone_in_a_grid_and_from_a_fresh_kernel(tmp_path):
     assert [o.job.name for o in summary.outcomes] == [name]
     assert runs["grid"] == runs["alone"]
     assert runs["fresh"] == runs["alone"]
-    assert any(o.get("output_type") == "display_data" and "image/png" in o.get("data", {})
+    assert any(o.get("output_type") == "display_data" and "image/svg+xml" in o.get("data", {})
                for _, _, _, outs in runs["alone"] for o in outs or [])
 
 
