@@ -91,7 +91,8 @@ def test_nothing_one_notebook_changes_reaches_the_next_on_the_same_worker(projec
     """leak.ipynb changes a global, rcParams, a pandas option, a module attribute
     (analysis.data.paths.PROJ_ROOT), builtins, sys.path, sys.modules, the environment, both
     random seeds and the working folder; look.ipynb, forked next from the same zygote by the
-    same worker, sees none of it, and two forks draw different random numbers."""
+    same worker, sees none of it, and two forks draw different random numbers. leak.ipynb
+    also leaves a file unclosed and a thread running: both finish as at a normal exit."""
     project.config(LEAK)
     summary = project.build(workers=1)
     assert summary.exit_code == 0, [o.error for o in summary.failed]
@@ -103,6 +104,9 @@ def test_nothing_one_notebook_changes_reaches_the_next_on_the_same_worker(projec
         return _printed((project.reports / "executed" / f"{name}.ipynb").read_text())[-1]
 
     leak, look2, look3 = seen("1_leak"), seen("2_look"), seen("3_look")
+    # the kernel left as Python would: its unclosed file flushed, its thread waited for
+    assert (project.reports / "unclosed.txt").read_text() == "kept"
+    assert (project.reports / "thread.txt").read_text() == "done"
     assert leak["global"] and leak["linewidth"] == 17.0 and leak["max_rows"] == 3  # control
     assert leak["proj_root"] == "/leaked" and leak["cwd"] == "/" and leak["builtin"]
     assert len({leak["parent"], look2["parent"], look3["parent"]}) == 1  # one zygote
