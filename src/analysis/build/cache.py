@@ -14,6 +14,7 @@ that exist.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -45,6 +46,14 @@ def sha256_bytes(data: bytes) -> str:
 
 
 def sha256_file(path: Path) -> str:
+    """The file's SHA-256, computed once per build process for a given size and modification
+    time (a build hashes the same data file for every report that reads it)."""
+    st = os.stat(path)
+    return _sha256_file(str(path), st.st_size, st.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=8192)
+def _sha256_file(path: str, size: int, mtime_ns: int) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):
