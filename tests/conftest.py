@@ -50,6 +50,22 @@ def codebook():
     return load_codebook()
 
 
+@pytest.fixture(scope="session")
+def data():
+    """Every data/external table, loaded and validated once."""
+    from analysis.data import external
+
+    return external.load_all()
+
+
+@pytest.fixture(scope="session")
+def traj(claims):
+    """The article's Phú Yên poor-household trajectory (`metrics.trajectory`)."""
+    from analysis.compute import metrics
+
+    return metrics.trajectory(claims, "Phú Yên")
+
+
 # ------------------------------------------------------------------------------ the built grid
 
 #: The reports the suite builds once and shares: every notebook at least once, every province

@@ -37,11 +37,6 @@ def raw_region():
     return {r["name_vi"]: r["region_gso"] for r in _raw(external.CODES)}
 
 
-@pytest.fixture(scope="module")
-def data():
-    return external.load_all()
-
-
 def _expected_rank(raw, province, year):
     """1 + the number of provinces with a strictly higher rate that year (1 = highest)."""
     values = {k[1]: v[0] for k, v in raw.items() if k[0] == "province" and k[2] == year}

@@ -16,7 +16,6 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Patch, Rectangle  # noqa: E402
 
 from analysis.compute import audit, context, maps, metrics
-from analysis.data import external
 from analysis.data.checks import load_checks
 from analysis.data.codebook import load_codebook
 from analysis.data.external import load_targets
@@ -25,16 +24,6 @@ from analysis.reading import similarity, themes  # noqa: E402
 from analysis.show import plots, style
 
 PY = "Phú Yên"
-
-
-@pytest.fixture(scope="module")
-def data():
-    return external.load_all()
-
-
-@pytest.fixture(scope="module")
-def traj(claims):
-    return metrics.trajectory(claims, PY)
 
 
 @pytest.fixture(autouse=True)

@@ -4,23 +4,11 @@ local way, every value the one of the computed frame."""
 from __future__ import annotations
 
 import pandas as pd
-import pytest
 
-from analysis.compute import context, metrics
-from analysis.data import external
+from analysis.compute import context
 from analysis.show import tables
 
 PY = "Phú Yên"
-
-
-@pytest.fixture(scope="module")
-def data():
-    return external.load_all()
-
-
-@pytest.fixture(scope="module")
-def traj(claims):
-    return metrics.trajectory(claims, PY)
 
 
 def test_localised_tables_switch_language_and_number_format(traj):

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import csv
 
-import pytest
-
 from analysis.compute import context, maps, metrics
 from analysis.data import external, paths
 from analysis.data.external import load_targets
@@ -14,16 +12,6 @@ from analysis.data.processed import load_claims
 from analysis.show import words
 
 PY = "Phú Yên"
-
-
-@pytest.fixture(scope="module")
-def data():
-    return external.load_all()
-
-
-@pytest.fixture(scope="module")
-def traj(claims):
-    return metrics.trajectory(claims, PY)
 
 
 def _expected_rank(province, year):
