@@ -71,23 +71,22 @@ local function breakable(str)
   return str
 end
 
+-- The items of a column-ordered list whose column is kept.
+local function kept(items, keep)
+  local out = pandoc.List()
+  for i, item in ipairs(items) do
+    if keep[i] then
+      out:insert(item)
+    end
+  end
+  return out
+end
+
 local function drop_columns(tbl, keep)
   local function filter_row(row)
-    local cells = pandoc.List()
-    for i, cell in ipairs(row.cells) do
-      if keep[i] then
-        cells:insert(cell)
-      end
-    end
-    row.cells = cells
+    row.cells = kept(row.cells, keep)
   end
-  local specs = pandoc.List()
-  for i, spec in ipairs(tbl.colspecs) do
-    if keep[i] then
-      specs:insert(spec)
-    end
-  end
-  tbl.colspecs = specs
+  tbl.colspecs = kept(tbl.colspecs, keep)
   for _, row in ipairs(tbl.head.rows) do filter_row(row) end
   for _, body in ipairs(tbl.bodies) do
     for _, row in ipairs(body.body) do filter_row(row) end
