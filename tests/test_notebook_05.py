@@ -73,7 +73,6 @@ def test_phu_yen_vi_with_the_article_figures(tmp_path, monkeypatch):
     assert "thứ 1 = tỷ lệ nghèo cao nhất" in text and "claims.csv" not in text
     for stem in ("05_gso_context", "05_map", "05_measures"):
         name = figure_name(stem, {"province": "phu-yen", "lang": "vi"})
-        assert (tmp_path / "figures" / f"{name}.png").stat().st_size > 10_000
         assert (tmp_path / "figures" / f"{name}.svg").stat().st_size > 10_000
 
 

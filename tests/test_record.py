@@ -47,8 +47,9 @@ def test_a_figure_is_svg_with_its_caption_ids_and_files(shown, tmp_path):
     rec = record.read_records(_notebook(shown))["fig-rate"]
     assert (rec.kind, rec.caption, rec.ids) == ("figure", "Tỷ lệ hộ nghèo",
                                                 ("c09", "c02", "res80_text"))
-    assert rec.files == ("01-probe_phu-yen_vi.png", "01-probe_phu-yen_vi.svg")
-    assert all((tmp_path / "figures" / f).stat().st_size > 1000 for f in rec.files)
+    assert rec.files == ("01-probe_phu-yen_vi.svg",)  # one file: the image shown, byte for byte
+    saved = (tmp_path / "figures" / rec.files[0]).read_text(encoding="utf-8")
+    assert saved == figure["data"]["image/svg+xml"] and "<!-- Bài báo" in saved
     assert record.is_caption(caption) and "*Tỷ lệ hộ nghèo.*" in caption["data"]["text/markdown"]
     assert "#claim-c09" in caption["data"]["text/markdown"]
     assert not plt.fignum_exists(fig.number)  # closed: shown once

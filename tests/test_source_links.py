@@ -21,7 +21,7 @@ from analysis.data.processed import load_claims
 from analysis.show import tables
 from analysis.show.annotate import figure_caption, write_annotated
 from analysis.show.record import read_records
-from analysis.show.style import add_source, save_figure, set_theme
+from analysis.show.style import add_source, figure_svg, set_theme
 
 matplotlib.use("Agg")
 
@@ -104,7 +104,7 @@ def test_figure_caption_links_claims_and_lessons_to_anchors_sources_plain(report
     add_source(fig, "Bài báo", ["c09", "c02", "phu-yen-2", "res80_text", "c09", ""])
     # the ids are kept on the figure, and the saved source line still reads the same
     assert fig.source_ids == ["c09", "c02", "phu-yen-2", "res80_text"]
-    svg = save_figure(fig, "probe", {"lang": "vi"}, tmp_path)[1].read_text(encoding="utf-8")
+    svg = figure_svg(fig)
     assert "res80_text" in svg  # the source line names them too
     for lang, page, prefix in (("vi", f"{PAGE}.html", "Trong bài: "),
                                ("en", f"{PAGE}_en.html", "In the article: ")):

@@ -7,7 +7,7 @@ have the same colour in every figure (`style.place_colour`).
 
 Estimates are always drawn so that they cannot pass for actual figures: dashed lines, hollow
 markers, hatched bars, and the word "estimate" in the legend. Callers add the source line
-(`style.add_source`) and save (`style.save_figure`).
+(`style.add_source`) and save (`style.write_figure`).
 
 Every figure is drawn for the printed page: no wider than `style.TEXT_WIDTH_IN`, laid out by
 matplotlib's constrained layout, with the font sizes `style.set_theme` sets (texts sized here

@@ -13,7 +13,6 @@ is unique within a notebook: showing a second output under the same label is an 
 
 from __future__ import annotations
 
-import io
 import json
 import math
 import re
@@ -28,7 +27,7 @@ from analysis.compute.context import national_rates
 from analysis.errors import UserError
 from analysis.show import tables
 from analysis.show.annotate import figure_caption
-from analysis.show.style import SOURCE_IDS_ATTR, save_figure
+from analysis.show.style import SOURCE_IDS_ATTR, figure_svg, write_figure
 
 
 def _clean(v: object) -> object:
@@ -147,23 +146,20 @@ def _caption(text: str, label: str) -> None:
 
 def show_figure(fig: Any, *, label: str, lang: str, caption: str = "", stem: str | None = None,
                 params: Mapping[str, object] | None = None) -> None:
-    """Show `fig` (a Figure or an Axes) as SVG with its caption and the claim, lesson and
-    source ids `style.add_source` kept on it (linked to the annotated article of `lang`),
-    recorded under `label`; with `stem`, its PNG and SVG files are also saved
-    (`style.save_figure`) and named in the record. The figure is closed afterwards, so it is
-    shown once. SVG text is drawn as paths: the figure looks the same in every browser and
-    in the PDF, with no font to embed."""
+    """Show `fig` (a Figure or an Axes) as SVG (`style.figure_svg`) with its caption and the
+    claim, lesson and source ids `style.add_source` kept on it (linked to the annotated
+    article of `lang`), recorded under `label`; with `stem`, the same SVG is also written to
+    the figures folder (`style.write_figure`) and named in the record. The figure is drawn
+    once and closed afterwards, so it is shown once."""
     import matplotlib.pyplot as plt  # deferred import (README: Architecture)
 
     label = _claim(label)
     fig = getattr(fig, "figure", fig) if not hasattr(fig, "savefig") else fig
-    files = [p.name for p in save_figure(fig, stem, params or {})] if stem else []
-    buffer = io.StringIO()
-    with plt.rc_context({"svg.fonttype": "path", "svg.hashsalt": label}):
-        fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    svg = figure_svg(fig, salt=label)
     plt.close(fig)
+    files = [write_figure(svg, stem, params or {}).name] if stem else []
     ids = [str(i) for i in getattr(fig, SOURCE_IDS_ATTR, None) or ()]
-    _show({"image/svg+xml": buffer.getvalue(), "text/plain": caption or label},
+    _show({"image/svg+xml": svg, "text/plain": caption or label},
           {"label": label, "kind": "figure", "caption": caption, "ids": ids, "files": files})
     sources = figure_caption(fig, lang)
     _caption(f"*{caption}.* {sources}" if caption else sources, label)

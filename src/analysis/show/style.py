@@ -1,5 +1,6 @@
 """One look for every figure: seaborn theme, palette, a font that covers Vietnamese, a source
-line under the plot naming where each number came from, and saving under a stable name.
+line under the plot naming where each number came from, and one SVG per figure, saved under a
+stable name.
 
 Figures are drawn for the printed page: no wider than the PDF's text block (`TEXT_WIDTH_IN`),
 with a few named font sizes, none under `MIN_FONT_PT` as printed (`font_check` measures it)."""
@@ -67,7 +68,7 @@ FONT_DENSE = MIN_FONT_PT  # numbers in the cells of a large heatmap
 #: Margin (inches) kept free at a figure's edges and around the strips added under and over
 #: its panels (the source line, notes, titles): constrained layout's own padding, 3 pt.
 PAD_IN = 3 / 72
-#: Margin (inches) around a saved figure (`save_figure`, the notebooks' inline images).
+#: Margin (inches) around a figure as shown and saved (`figure_svg`).
 SAVE_PAD_IN = 0.02
 
 #: The source line's colour (and that of the notes set beside the plot).
@@ -94,7 +95,7 @@ def set_theme() -> None:
                       "legend.fontsize": FONT_SMALL, "legend.title_fontsize": FONT_SMALL,
                       "figure.figsize": figure_size(3.6), "figure.dpi": 110,
                       "savefig.dpi": 150, "savefig.pad_inches": SAVE_PAD_IN,
-                      "svg.fonttype": "none", "figure.autolayout": False,
+                      "figure.autolayout": False,
                       # text measures the same at every resolution: a figure laid out on
                       # screen keeps its width saved at 150 dpi or as SVG
                       "text.hinting": "no_hinting"})
@@ -125,7 +126,7 @@ class _TextSizes:
 
 def printed_width(fig: plt.Figure) -> float:
     """The width (inches) `fig` takes on the page: the larger of the figure and the image
-    `save_figure` writes (everything drawn, cropped, plus `SAVE_PAD_IN` on each side)."""
+    `figure_svg` draws (everything drawn, cropped, plus `SAVE_PAD_IN` on each side)."""
     tight = fig.get_tightbbox()
     return max(float(fig.get_figwidth()), float(tight.width) + 2 * SAVE_PAD_IN)
 
@@ -239,18 +240,26 @@ def figure_name(stem: str, params: Mapping[str, object]) -> str:
     return "_".join(slugify(p) for p in parts if p != "")
 
 
-def save_figure(fig: plt.Figure, stem: str, params: Mapping[str, object],
-                folder: Path | None = None) -> list[Path]:
-    """Write `fig` as PNG and SVG under `folder` (default: reports/figures of the running
-    build, `analysis.data.paths.figures_dir`) and return the two paths."""
+def figure_svg(fig: plt.Figure, salt: str = "") -> str:
+    """`fig` as the SVG every reader sees, drawn once: cropped to what is drawn plus
+    `SAVE_PAD_IN`, text as paths (the same look in every browser and in the PDF, no font to
+    embed; each text is kept beside its paths as an XML comment), no date, and element ids
+    salted with `salt` so two builds of a figure give the same bytes."""
+    import matplotlib.pyplot as plt  # deferred import (README: Architecture)
+
+    buffer = io.StringIO()
+    with plt.rc_context({"svg.fonttype": "path", "svg.hashsalt": salt or None}):
+        fig.savefig(buffer, format="svg", bbox_inches="tight", pad_inches=SAVE_PAD_IN,
+                    metadata={"Date": None})
+    return buffer.getvalue()
+
+
+def write_figure(svg: str, stem: str, params: Mapping[str, object],
+                 folder: Path | None = None) -> Path:
+    """Write a figure's SVG (`figure_svg`) under `folder` (default: reports/figures of the
+    running build, `analysis.data.paths.figures_dir`) under its stable name; return the path.
+    The file is the image the report shows, byte for byte: a figure is drawn once."""
     folder = paths.figures_dir() if folder is None else Path(folder)
-    name = figure_name(stem, params)
-    out = []
-    for ext in ("png", "svg"):
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format=ext, bbox_inches="tight", pad_inches=SAVE_PAD_IN,
-                    metadata={"Date": None} if ext == "svg" else None)
-        path = folder / f"{name}.{ext}"
-        write_atomic(path, buffer.getvalue())
-        out.append(path)
-    return out
+    path = folder / f"{figure_name(stem, params)}.svg"
+    write_atomic(path, svg.encode("utf-8"))
+    return path
