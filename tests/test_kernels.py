@@ -121,26 +121,6 @@ def test_nothing_one_notebook_changes_reaches_the_next_on_the_same_worker(projec
     assert look2["random"] != look3["random"] and look2["numpy_random"] != look3["numpy_random"]
 
 
-def _grid() -> str:
-    nbs = paths.NOTEBOOKS
-    return f"""
-defaults:
-  formats: [html]
-reports:
-  - notebook: {nbs / "00_article_overview.ipynb"}
-    name: "{{stem}}_{{lang}}"
-    parameters: {{lang: [vi]}}
-  - notebook: {nbs / "04_claims_audit.ipynb"}
-    name: "{{stem}}_{{lang}}"
-    parameters: {{lang: [en]}}
-  - notebook: {nbs / "05_national_context.ipynb"}
-    name: "{{stem}}_{{province}}_{{lang}}"
-    parameters:
-      lang: [en, vi]
-      province: [An Giang, Phú Yên]
-"""
-
-
 def _outputs(path) -> list:
     """An executed notebook without what differs from run to run: papermill's times and the
     notebook-level run metadata."""
@@ -150,25 +130,24 @@ def _outputs(path) -> list:
 
 
 @needs_fork
-def test_a_report_is_the_same_alone_in_a_grid_and_from_a_fresh_kernel(tmp_path):
-    """Notebook 05 for Phú Yên (vi): built alone, built last of six on one worker (its kernel
-    forked after five others ran on the same zygote), and built in an ordinary fresh kernel —
-    the executed notebooks' outputs (tables, figures, key values) are identical."""
-    config = tmp_path / "reports.yml"
-    config.write_text(_grid(), encoding="utf-8")
+def test_a_report_is_the_same_alone_in_a_grid_and_from_a_fresh_kernel(tmp_path, grid):
+    """Notebook 05 for Phú Yên (vi): built alone, built in the shared grid (19 reports on two
+    workers: its kernel forked after others ran on the same zygote), and built in an ordinary
+    fresh kernel — the executed notebooks' outputs (tables, figures, key values) are
+    identical."""
     name = "05_national_context_phu-yen_vi"
-    runs = {}
-    for label, only, fork in (("alone", [name], True), ("grid", None, True),
-                              ("fresh", [name], False)):
-        layout = engine.Layout(config=config, reports=tmp_path / label,
-                               work=tmp_path / "work")
-        summary = engine.build(layout=layout, only=only, workers=1, fork_kernels=fork,
-                               progress=False, log=lambda m: None)
+    assert json.loads((grid / ".cache" / f"{name}.json").read_text())["timings"]["kernel"] \
+        == "fork"
+    runs = {"grid": _outputs(grid / "executed" / f"{name}.ipynb")}
+    for label, fork in (("alone", True), ("fresh", False)):
+        layout = engine.Layout(reports=tmp_path / label, work=tmp_path / "work")
+        summary = engine.build(layout=layout, only=[name], formats=["html"], workers=1,
+                               fork_kernels=fork, progress=False, log=lambda m: None)
         assert summary.exit_code == 0, [o.error for o in summary.failed]
+        assert [o.job.name for o in summary.outcomes] == [name]
         kernel = json.loads((layout.record(name)).read_text())["timings"]["kernel"]
         assert kernel == ("fork" if fork else "spawn")
         runs[label] = _outputs(layout.executed(name))
-    assert [o.job.name for o in summary.outcomes] == [name]
     assert runs["grid"] == runs["alone"]
     assert runs["fresh"] == runs["alone"]
     assert any(o.get("output_type") == "display_data" and "image/svg+xml" in o.get("data", {})

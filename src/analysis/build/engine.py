@@ -24,6 +24,7 @@ import multiprocessing
 import os
 import re
 import signal
+import socket
 import sys
 import tempfile
 import threading
@@ -833,6 +834,17 @@ def _run_local(specs: list[dict[str, Any]], workers: int,
     pool.shutdown(wait=True)
 
 
+def _check_reachable(address: str, seconds: float = 5.0) -> None:
+    """Refuse a scheduler nobody listens on at once (a refused connection), rather than after
+    Dask's own connect timeout, and before the build takes its lock."""
+    host, _, port = address.split("://", 1)[1].rpartition(":")
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=seconds).close()
+    except OSError as e:
+        raise UserError(f"cannot reach the Dask scheduler ({e.strerror or e})", where=address,
+                        fix="start `dask scheduler` and `dask worker ADDRESS` first") from None
+
+
 def _run_dask(address: str, specs: list[dict[str, Any]],
               on_result: Callable[[str, dict[str, Any]], None]) -> None:
     try:
@@ -915,6 +927,8 @@ def build(*, layout: Layout | None = None, only: Sequence[str] | None = None,
                             for p in plans]
         return summary
 
+    if scheduler is not None:
+        _check_reachable(scheduler)
     _ensure_writable(layout.reports)
     lock = FileLock(str(layout.lock))
     try:
