@@ -19,12 +19,15 @@ legends go beside or under the plots, never over the data.
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
+from matplotlib.backend_bases import FigureCanvasBase
 from matplotlib.figure import Figure
 from matplotlib.legend_handler import HandlerTuple
 from matplotlib.lines import Line2D
@@ -673,6 +676,20 @@ def measures_figure(measures: pd.DataFrame, *, lang: str) -> Figure:
     return _fit_labels(fig)
 
 
+@contextmanager
+def _without_redraws(fig: Figure) -> Iterator[None]:
+    """geopandas asks the canvas to redraw after every layer it adds (`draw_idle`): on Agg
+    that is a whole constrained-layout draw each time, most of a map's cost. While the layers
+    go in, a canvas that draws nothing takes those calls; the figure's own canvas comes back
+    after, and the figure is drawn once, when it is shown."""
+    canvas = fig.canvas
+    FigureCanvasBase(fig)
+    try:
+        yield
+    finally:
+        fig.set_canvas(canvas)
+
+
 def choropleth_plot(joined: pd.DataFrame, *, lang: str, highlight: str,
                     ax: Axes | None = None) -> Axes:
     """Map of `maps.join_rates`: fill = GSO rate, grey = no value; the `highlight` province
@@ -685,30 +702,31 @@ def choropleth_plot(joined: pd.DataFrame, *, lang: str, highlight: str,
     made = ax is None
     if made:  # compressed: constrained layout that also closes the gaps a fixed aspect leaves
         _, ax = plt.subplots(figsize=figure_size(5.6), layout="compressed")
-    has = joined[joined["value"].notna()]
-    has.plot(column="value", cmap=CMAP, ax=ax, edgecolor="white", linewidth=0.3, legend=True,
-             vmin=0, legend_kwds={"label": t("context_fig_map_colorbar", lang),
-                                  "orientation": "horizontal", "shrink": 0.6, "pad": 0.02,
-                                  "aspect": 25})
-    joined[joined["value"].isna()].plot(ax=ax, color=NO_DATA, edgecolor="white", linewidth=0.3,
-                                        hatch="///")
-    handles = []
-    outlined = place_colours()
-    for name, colour in outlined.items():
-        if name == province:
-            continue
-        joined[joined["name_vi"] == name].boundary.plot(ax=ax, color=colour, linewidth=1.6)
-        handles.append(Patch(facecolor="none", edgecolor=colour, linewidth=1.6,
-                             label=t("context_fig_map_article", lang, province=name)))
-    joined[joined["name_vi"] == province].boundary.plot(ax=ax, color="black", linewidth=2.2)
-    label = t("context_fig_map_chosen", lang, province=province)
-    if province in outlined:
-        label += " · " + t("context_fig_map_in_article", lang)
-    handles.insert(0, Patch(facecolor="none", edgecolor="black", linewidth=2.2, label=label))
-    if joined["value"].isna().any():
-        missing = ", ".join(joined.loc[joined["value"].isna(), "name_vi"])
-        handles.append(Patch(facecolor=NO_DATA, hatch="///", edgecolor="white",
-                             label=f"{missing}: {t('context_no_data', lang)}"))
+    with _without_redraws(ax.figure):
+        has = joined[joined["value"].notna()]
+        has.plot(column="value", cmap=CMAP, ax=ax, edgecolor="white", linewidth=0.3, legend=True,
+                 vmin=0, legend_kwds={"label": t("context_fig_map_colorbar", lang),
+                                      "orientation": "horizontal", "shrink": 0.6, "pad": 0.02,
+                                      "aspect": 25})
+        joined[joined["value"].isna()].plot(ax=ax, color=NO_DATA, edgecolor="white", linewidth=0.3,
+                                            hatch="///")
+        handles = []
+        outlined = place_colours()
+        for name, colour in outlined.items():
+            if name == province:
+                continue
+            joined[joined["name_vi"] == name].boundary.plot(ax=ax, color=colour, linewidth=1.6)
+            handles.append(Patch(facecolor="none", edgecolor=colour, linewidth=1.6,
+                                 label=t("context_fig_map_article", lang, province=name)))
+        joined[joined["name_vi"] == province].boundary.plot(ax=ax, color="black", linewidth=2.2)
+        label = t("context_fig_map_chosen", lang, province=province)
+        if province in outlined:
+            label += " · " + t("context_fig_map_in_article", lang)
+        handles.insert(0, Patch(facecolor="none", edgecolor="black", linewidth=2.2, label=label))
+        if joined["value"].isna().any():
+            missing = ", ".join(joined.loc[joined["value"].isna(), "name_vi"])
+            handles.append(Patch(facecolor=NO_DATA, hatch="///", edgecolor="white",
+                                 label=f"{missing}: {t('context_no_data', lang)}"))
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
     ax.set_axis_off()
     status = f" ({t('context_preliminary', lang)})" if prelim else ""
