@@ -3,13 +3,17 @@
 
 The geoBoundaries file has 64 features: "Côn Đảo" is a separate feature carrying VN-43, the code
 of Bà Rịa–Vũng Tàu. Dissolving by `shapeISO` gives the 63 provinces, which are joined to the
-province table (`iso_3166_2`) and then to the GSO rates by Vietnamese name.
+province table (`iso_3166_2`) and then to the GSO rates by Vietnamese name. Simplified for print
+(`province_shapes`), they are written once per build to data/processed/province_shapes.geojson
+by `analysis.build.derive`, which chooses the tolerance.
 """
 
 from __future__ import annotations
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import shapely
 
 from analysis.compute.context import rank_provinces
 from analysis.errors import UserError
@@ -19,6 +23,45 @@ def dissolve_provinces(boundaries: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """One (multi)polygon per ISO code: 64 features → 63 provinces (Côn Đảo into VN-43)."""
     out = boundaries[["shapeISO", "geometry"]].dissolve(by="shapeISO", as_index=False)
     return out.rename(columns={"shapeISO": "iso_3166_2"})
+
+
+def vertex_count(shapes: gpd.GeoDataFrame) -> int:
+    """Coordinates in every ring of every shape (a ring's closing point included)."""
+    return int(shapely.get_num_coordinates(shapes.geometry.to_numpy()).sum())
+
+
+def simplify_coverage(shapes: gpd.GeoDataFrame, tolerance: float,
+                      decimals: int) -> gpd.GeoDataFrame:
+    """`shapes` simplified as one coverage (`shapely.coverage_simplify`, Visvalingam–Whyatt:
+    `tolerance` is about the square root of the area of the triangles removed, in the units of
+    the coordinates; an edge two provinces share is simplified once, so it stays shared and no
+    gap or overlap can appear), coordinates rounded to `decimals` (shared vertices round alike).
+
+    The shapes must form a clean coverage (no overlaps, shared edges with identical vertices),
+    and every simplified shape must be a valid, non-empty polygon: otherwise a UserError.
+    """
+    geoms = shapes.geometry.to_numpy()
+    if not shapely.coverage_is_valid(geoms):
+        raise UserError("the province polygons overlap or their shared edges do not match",
+                        where="the boundary file (data/external/boundaries)",
+                        fix="restore the file from git (SHA-256 in SOURCES.md)")
+    simple = shapely.transform(shapely.coverage_simplify(geoms, tolerance),
+                               lambda xy: np.round(xy, decimals))
+    bad = ~shapely.is_valid(simple) | shapely.is_empty(simple)
+    if bad.any() or not shapely.coverage_is_valid(simple):
+        what = (f"shape {int(np.argmax(bad)) + 1}" if bad.any()
+                else "the coverage (a gap or an overlap)")
+        raise UserError(f"simplifying at {tolerance}° breaks {what}",
+                        where=f"simplification tolerance {tolerance}",
+                        fix="use a smaller tolerance")
+    return gpd.GeoDataFrame(shapes.drop(columns="geometry"), geometry=simple, crs=shapes.crs)
+
+
+def province_shapes(boundaries: gpd.GeoDataFrame, tolerance: float,
+                    decimals: int) -> gpd.GeoDataFrame:
+    """The 63 province shapes the map draws: the boundary file dissolved by ISO code and
+    simplified for print (`dissolve_provinces`, `simplify_coverage`)."""
+    return simplify_coverage(dissolve_provinces(boundaries), tolerance, decimals)
 
 
 def join_rates(boundaries: gpd.GeoDataFrame, codes: pd.DataFrame, gso: pd.DataFrame,
