@@ -193,6 +193,8 @@ def test_the_build_derives_before_it_plans(data, tmp_path, monkeypatch):
     (plan,) = planned
     fp = engine.cache.Fingerprint.of(layout.data, layout.src)
     assert plan.key == engine._plan(plan.job, fp, layout, None, False).key
+    inputs = engine.job_inputs(plan.job, layout)
+    assert {data / RANKS, derived.meta_path(data / RANKS)} <= set(inputs)
 
 
 def test_extract_brings_the_derived_files_up_to_date(data, monkeypatch, capsys):

@@ -92,8 +92,8 @@ def test_simplify_refuses_polygons_that_overlap():
 
 
 @pytest.mark.parametrize("year", [2006, 2015, 2016])
-def test_join_has_all_63_provinces_and_the_raw_values(data, raw_rates, year):
-    joined = maps.join_rates(data.boundaries, data.codes, data.gso, year)
+def test_join_has_all_63_provinces_and_the_raw_values(data, shapes, ranks, raw_rates, year):
+    joined = maps.join_rates(shapes, data.codes, data.gso, ranks, year)
     assert len(joined) == 63 and joined.geometry.notna().all()
     assert not joined.geometry.is_empty.any()
     key_cols = ["iso_3166_2", "name_vi", "gso_code", "region_gso", "year", "status"]
@@ -109,21 +109,21 @@ def test_join_has_all_63_provinces_and_the_raw_values(data, raw_rates, year):
     assert missing == ([] if year != 2016 else ["TP Hồ Chí Minh"])
 
 
-def test_join_defaults_to_the_latest_year(data):
-    joined = maps.join_rates(data.boundaries, data.codes, data.gso)
+def test_join_defaults_to_the_latest_year(data, shapes, ranks):
+    joined = maps.join_rates(shapes, data.codes, data.gso, ranks)
     assert joined["year"].unique().tolist() == [2016]
     assert set(joined["status"]) == {"preliminary"}
     py = joined[joined["iso_3166_2"] == "VN-32"].iloc[0]
     assert (py["name_vi"], py["value"]) == ("Phú Yên", 6.4)
 
 
-def test_unknown_year(data):
+def test_unknown_year(data, shapes, ranks):
     with pytest.raises(UserError, match="no GSO rates for 2011"):
-        maps.join_rates(data.boundaries, data.codes, data.gso, 2011)
+        maps.join_rates(shapes, data.codes, data.gso, ranks, 2011)
 
 
-def test_join_counts_and_sources(data):
-    joined = maps.join_rates(data.boundaries, data.codes, data.gso)
-    assert maps.join_counts(joined, data.boundaries) == {"n_shapes": 63, "n_joined": 63,
-                                                         "n_values": 62, "year": 2016}
+def test_join_counts_and_sources(data, shapes, ranks):
+    joined = maps.join_rates(shapes, data.codes, data.gso, ranks)
+    assert maps.join_counts(joined, shapes) == {"n_shapes": 63, "n_joined": 63,
+                                                "n_values": 62, "year": 2016}
     assert maps.source_ids(joined) == ["gso_pov_prov", "geoboundaries_vnm_adm1"]

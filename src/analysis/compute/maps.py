@@ -1,11 +1,12 @@
-"""The map's data: GSO poverty rates by province joined to the province shapes on the ISO
-3166-2 code (the choropleth itself is `analysis.show.plots.choropleth_plot`).
+"""The map's data: the province shapes, and the GSO poverty rates by province joined to them on
+the ISO 3166-2 code (the choropleth itself is `analysis.show.plots.choropleth_plot`).
 
 The geoBoundaries file has 64 features: "Côn Đảo" is a separate feature carrying VN-43, the code
-of Bà Rịa–Vũng Tàu. Dissolving by `shapeISO` gives the 63 provinces, which are joined to the
-province table (`iso_3166_2`) and then to the GSO rates by Vietnamese name. Simplified for print
-(`province_shapes`), they are written once per build to data/processed/province_shapes.geojson
-by `analysis.build.derive`, which chooses the tolerance.
+of Bà Rịa–Vũng Tàu. Dissolving by `shapeISO` gives the 63 provinces. Simplified for print once
+per build (`province_shapes`, written to data/processed/province_shapes.geojson by
+`analysis.build.derive`, which chooses the tolerance), they are joined to the province table
+(`iso_3166_2`) and then to the GSO rates and ranks (`context.rank_provinces`,
+data/processed/gso_ranks.csv) by Vietnamese name.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from analysis.compute.context import rank_provinces
 from analysis.errors import UserError
 
 
@@ -64,20 +64,19 @@ def province_shapes(boundaries: gpd.GeoDataFrame, tolerance: float,
     return simplify_coverage(dissolve_provinces(boundaries), tolerance, decimals)
 
 
-def join_rates(boundaries: gpd.GeoDataFrame, codes: pd.DataFrame, gso: pd.DataFrame,
-               year: int | None = None) -> gpd.GeoDataFrame:
-    """The 63 provinces with geometry, names, region and the GSO rate and rank of `year`
-    (default: the latest year in the table). A province without a value that year keeps its
-    row with an empty `value` (Hồ Chí Minh City in 2016: ".." in the source)."""
-    shapes = dissolve_provinces(boundaries)
-    ranks = rank_provinces(gso)
+def join_rates(shapes: gpd.GeoDataFrame, codes: pd.DataFrame, gso: pd.DataFrame,
+               ranks: pd.DataFrame, year: int | None = None) -> gpd.GeoDataFrame:
+    """The 63 provinces with geometry (`shapes`, from `province_shapes`), names, region and the
+    GSO rate and rank of `year` (from `ranks`, `context.rank_provinces(gso)`; default: the
+    latest year in the table). A province without a value that year keeps its row with an
+    empty `value` (Hồ Chí Minh City in 2016: ".." in the source) and the country's status."""
     year = int(ranks["year"].max()) if year is None else int(year)
     if year not in set(ranks["year"]):
         raise UserError(f"no GSO rates for {year}", where="parameter year",
                         fix=f"use one of {sorted(set(ranks['year']))}")
     cols = ["gso_code", "name_vi", "name_ascii", "region_gso", "iso_3166_2"]
-    joined = shapes.merge(codes[cols], on="iso_3166_2", how="outer", validate="one_to_one",
-                          indicator=True)
+    joined = shapes[["iso_3166_2", "geometry"]].merge(
+        codes[cols], on="iso_3166_2", how="outer", validate="one_to_one", indicator=True)
     bad = joined[joined["_merge"] != "both"]
     if not bad.empty:
         raise UserError(f"ISO code {bad['iso_3166_2'].iloc[0]!r} is in only one of boundaries "
@@ -94,10 +93,10 @@ def join_rates(boundaries: gpd.GeoDataFrame, codes: pd.DataFrame, gso: pd.DataFr
     return gpd.GeoDataFrame(joined, geometry="geometry", crs=shapes.crs)
 
 
-def join_counts(joined: gpd.GeoDataFrame, boundaries: gpd.GeoDataFrame) -> dict[str, int]:
+def join_counts(joined: gpd.GeoDataFrame, shapes: gpd.GeoDataFrame) -> dict[str, int]:
     """How the join went: province shapes, provinces joined and provinces with a value, and
     the year of the values."""
-    return {"n_shapes": len(dissolve_provinces(boundaries)),
+    return {"n_shapes": len(shapes),
             "n_joined": int(joined["name_vi"].notna().sum()),
             "n_values": int(joined["value"].notna().sum()), "year": int(joined["year"].iloc[0])}
 
