@@ -58,6 +58,9 @@ RESULTS = ROOT / "benchmarks" / "results"
 DATA_FILE = Path("external/boundaries/geoboundaries_VNM_ADM1_build_2023-12-12/"
                  "geoBoundaries-VNM-ADM1.geojson")
 DEPENDS_ON_DATA_FILE = ("05_national_context.ipynb",)
+# Made from it by the build (analysis.build.derive) when it changes: restored with it.
+DERIVED_FROM_DATA_FILE = (Path("processed/province_shapes.geojson"),
+                          Path("processed/province_shapes.meta.json"))
 SCENARIOS = ("a", "b", "c", "d", "e1", "e2", "f")
 LABELS = {
     "a": "hand loop: papermill CLI + nbconvert ×2 + pandoc/typst, serial",
@@ -410,10 +413,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     work.mkdir(parents=True, exist_ok=True)
     env = _env(work)
     # The real data folder: the notebooks read it (their path parameters point there), so an
-    # edit must land there to be seen; (e) restores the file's bytes and times afterwards.
+    # edit must land there to be seen; (e) restores the file's bytes and times afterwards, and
+    # those of the files the build derived from it.
     data = ROOT / "data"
     target = data / DATA_FILE
-    original, original_stat = target.read_bytes(), target.stat()
+    kept = {p: (p.read_bytes(), p.stat()) for p in
+            [target, *(data / d for d in DERIVED_FROM_DATA_FILE)]}
     chosen = [s for s in SCENARIOS if s in args.scenarios or s[0] in args.scenarios]
     runs: dict[str, list[dict[str, Any]]] = {s: [] for s in chosen}
     log = print if not args.quiet else (lambda *a, **k: None)
@@ -463,8 +468,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             runs["e2"].append(timed(engine, grid, args.only, last, data, env))
             log(f"e2 round {r + 1}: {runs['e2'][-1]['seconds']:.1f} s", flush=True)
     finally:
-        target.write_bytes(original)
-        os.utime(target, ns=(original_stat.st_atime_ns, original_stat.st_mtime_ns))
+        for path, (original, original_stat) in kept.items():
+            path.write_bytes(original)
+            os.utime(path, ns=(original_stat.st_atime_ns, original_stat.st_mtime_ns))
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
     return summarise(runs, jobs, dependent, grid, args, load_before)

@@ -59,6 +59,22 @@ def data():
 
 
 @pytest.fixture(scope="session")
+def shapes():
+    """The derived province shapes (data/processed/province_shapes.geojson), loaded once."""
+    from analysis.data import external
+
+    return external.load_province_shapes()
+
+
+@pytest.fixture(scope="session")
+def ranks():
+    """The derived GSO ranks (data/processed/gso_ranks.csv), loaded once."""
+    from analysis.data.processed import load_ranks
+
+    return load_ranks()
+
+
+@pytest.fixture(scope="session")
 def traj(claims):
     """The article's Phú Yên poor-household trajectory (`metrics.trajectory`)."""
     from analysis.compute import metrics

@@ -15,7 +15,7 @@ import papermill as pm
 import pytest
 
 from analysis.build import cache, engine
-from analysis.data import paths
+from analysis.data import derived, paths
 from analysis.data.config import load_config
 
 pytestmark = pytest.mark.slow
@@ -51,6 +51,14 @@ def test_every_notebook_names_its_data():
         assert inputs, f"{job.notebook.name} names no data path: it would key on all of data/"
         assert paths.PROVINCES in inputs
         assert paths.LESSONS in inputs  # they name the article's provinces
+
+
+def test_notebook_05_keys_on_the_derived_files_and_their_records():
+    (job,) = [j for j in JOBS if j.notebook.name.startswith("05_")]
+    inputs = engine.job_inputs(job, engine.Layout())
+    for path in (paths.PROVINCE_SHAPES, paths.GSO_RANKS):
+        assert path in inputs and derived.meta_path(path) in inputs
+    assert paths.EXTERNAL in inputs  # the inputs the loaders check the records against
 
 
 def test_editing_the_boundary_file_changes_only_notebook_05s_keys(tmp_path):

@@ -46,8 +46,8 @@ def _expected_rank(raw, province, year):
 
 
 @pytest.mark.parametrize("province", PROVINCES)
-def test_province_context_matches_raw_rows(data, raw, raw_region, province):
-    ctx = context.province_context(data.gso, data.codes, province)
+def test_province_context_matches_raw_rows(data, ranks, raw, raw_region, province):
+    ctx = context.province_context(data.gso, data.codes, ranks, province)
     region = raw_region[province]
     assert ctx["region"].eq(region).all()
     assert ctx["year"].tolist() == [2006, 2008, 2010, 2012, 2013, 2014, 2015, 2016]
@@ -70,12 +70,12 @@ def test_province_context_matches_raw_rows(data, raw, raw_region, province):
 def test_known_ranks_and_values():
     """Spot values read off the GSO table by hand (SOURCES.md extract and the CSV rows)."""
     d = external.load_all()
-    py = context.province_context(d.gso, d.codes, "Phu Yen").set_index("year")
+    ranks = context.rank_provinces(d.gso)
+    py = context.province_context(d.gso, d.codes, ranks, "Phu Yen").set_index("year")
     assert py.loc[2015, "value"] == 9.3 and py.loc[2016, "value"] == 6.4
     assert py.loc[2016, "n_ranked"] == 62  # Hồ Chí Minh City has ".." in 2016
-    hd = context.province_context(d.gso, d.codes, "Hải Dương").set_index("year")
+    hd = context.province_context(d.gso, d.codes, ranks, "Hải Dương").set_index("year")
     assert hd.loc[2006, "value"] == 12.7 and hd.loc[2006, "region_value"] == 10.0
-    ranks = context.rank_provinces(d.gso)
     top = ranks[ranks["rank"] == 1].set_index("year")["province"]
     # the highest rate of each year, found independently
     by_year = defaultdict(list)
@@ -95,11 +95,11 @@ def test_ties_share_the_smaller_rank(data):
     assert int(hcm["rank"].iloc[0]) == 63 - len(zero) + 1
 
 
-def test_unknown_province_names_closest(data):
+def test_unknown_province_names_closest(data, ranks):
     with pytest.raises(UserError, match=r"unknown province 'Phu Yenn'.*Phú Yên"):
-        context.province_context(data.gso, data.codes, "Phu Yenn")
+        context.province_context(data.gso, data.codes, ranks, "Phu Yenn")
     with pytest.raises(UserError, match=r"Hải Dương"):
-        context.province_context(data.gso, data.codes, "Hai Duongg")
+        context.province_context(data.gso, data.codes, ranks, "Hai Duongg")
 
 
 def test_national_molisa_rates_2010_2020_keep_measure_and_standard(data):
@@ -163,8 +163,8 @@ def test_bad_claims_file_is_a_user_error(tmp_path):
         context.article_rates(load_claims(path))
 
 
-def test_ranking_gap_names_the_province_without_a_value(data):
-    gap = context.ranking_gap(data.gso)
+def test_ranking_gap_names_the_province_without_a_value(ranks):
+    gap = context.ranking_gap(ranks)
     assert gap == {"year": 2016, "missing": ["TP Hồ Chí Minh"], "n_ranked": 62}
 
 

@@ -53,7 +53,7 @@ def data():
 
 
 @pytest.fixture(scope="module")
-def inputs(article, claims, lessons, codebook, data):
+def inputs(article, claims, lessons, codebook, data, shapes, ranks):
     """Every frame the notebooks draw, made from the article of record."""
     traj = metrics.trajectory(claims, PY)
     falls = metrics.annual_falls(traj)
@@ -68,8 +68,8 @@ def inputs(article, claims, lessons, codebook, data):
         "difference": metrics.repoverty_difference(claims, PY),
         "escaped": metrics.escaped_per_year(claims, PY),
         "coded": themes.code_lessons(lessons, codebook), "lessons": lessons,
-        "codebook": codebook, "results": results, "data": data,
-        "joined": maps.join_rates(data.boundaries, data.codes, data.gso),
+        "codebook": codebook, "results": results, "data": data, "ranks": ranks,
+        "joined": maps.join_rates(shapes, data.codes, data.gso, ranks),
         "article_rates": context.article_rates(load_claims()),
     }
 
@@ -114,7 +114,7 @@ def _draw(name: str, lang: str, province: str, d: dict) -> plt.Figure:
         ids = metrics.ids_of(d["results"])
         src = f"{src} · {t('source_checks', lang)}"
     elif name == "gso_context_figure":
-        ctx = context.province_context(d["data"].gso, d["data"].codes, province)
+        ctx = context.province_context(d["data"].gso, d["data"].codes, d["ranks"], province)
         fig, ids = plots.gso_context_figure(ctx, lang=lang), list(ctx["source_id"])
         src = t("context_source_gso", lang)
     elif name == "measures_figure":

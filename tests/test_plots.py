@@ -130,8 +130,8 @@ def test_plotting_functions_load_no_data():
         assert word not in source
 
 
-def test_context_figures_carry_source_ids(data):
-    ctx = context.province_context(data.gso, data.codes, "Hải Dương")
+def test_context_figures_carry_source_ids(data, ranks):
+    ctx = context.province_context(data.gso, data.codes, ranks, "Hải Dương")
     fig = plots.gso_context_figure(ctx, lang="en")
     texts = [t.get_text() for t in fig.texts]
     assert any("not stated in the source file" in t for t in texts)
@@ -156,8 +156,8 @@ def test_measures_figure_draws_the_articles_figures_beside_the_national_ones(dat
     assert drawn == sorted(article["value"])
 
 
-def test_choropleth_outlines_legend(data):
-    joined = maps.join_rates(data.boundaries, data.codes, data.gso)
+def test_choropleth_outlines_legend(data, shapes, ranks):
+    joined = maps.join_rates(shapes, data.codes, data.gso, ranks)
     ax = plots.choropleth_plot(joined, lang="en", highlight="Lai Chau")
     legend = ax.get_legend()
     labels = [t.get_text() for t in legend.get_texts()]

@@ -30,8 +30,8 @@ def test_overview_of_the_article(article):
     assert en.iloc[3, 1] == f"{article.word_count:,}"
 
 
-def test_rank_table_is_localised(data):
-    ctx = context.province_context(data.gso, data.codes, "Phú Yên")
+def test_rank_table_is_localised(data, ranks):
+    ctx = context.province_context(data.gso, data.codes, ranks, "Phú Yên")
     vi = tables.rank_table(ctx, "vi")
     en = tables.rank_table(ctx, "en")
     assert vi["Phú Yên (%)"].iloc[-1] == "6,4" and en["Phú Yên (%)"].iloc[-1] == "6.4"

@@ -34,13 +34,13 @@ def test_trajectory_facts(traj):
     assert "244.081" in facts["totals"]
 
 
-def test_summary_and_rank_rule_texts(data):
-    ctx = context.province_context(data.gso, data.codes, "An Giang")
+def test_summary_and_rank_rule_texts(data, ranks):
+    ctx = context.province_context(data.gso, data.codes, ranks, "An Giang")
     text = words.summary_text(ctx, "en")
     assert "An Giang's poverty rate in 2016 (preliminary) was 2.7%" in text
     rank, n = _expected_rank("An Giang", 2016)
     assert f"rank {rank} of the {n} provinces" in text
-    rule = words.rank_rule_text(data.gso, "vi")
+    rule = words.rank_rule_text(ranks, "vi")
     assert "TP Hồ Chí Minh" in rule and "62 tỉnh" in rule
 
 
@@ -58,7 +58,7 @@ def test_claims_note_only_while_claims_csv_is_missing(tmp_path):
     assert words.claims_note(context.article_rates(load_claims()), "en") == ""
 
 
-def test_map_note(data):
-    joined = maps.join_rates(data.boundaries, data.codes, data.gso)
-    note = words.map_note(maps.join_counts(joined, data.boundaries), "en")
+def test_map_note(data, shapes, ranks):
+    joined = maps.join_rates(shapes, data.codes, data.gso, ranks)
+    note = words.map_note(maps.join_counts(joined, shapes), "en")
     assert "joins 63 province shapes" in note and "62 provinces have a value for 2016" in note

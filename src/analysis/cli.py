@@ -114,13 +114,18 @@ def _add_build(sub: argparse._SubParsersAction) -> None:
 
 
 def _cmd_extract(args: argparse.Namespace) -> int:
+    from analysis.build.derive import DERIVED, refresh
     from analysis.build.extract import extract, extraction_statement
 
-    written = extract(Path(args.article) if args.article else paths.ARTICLE,
-                      Path(args.out) if args.out else paths.PROCESSED)
+    out = Path(args.out) if args.out else paths.PROCESSED
+    written = extract(Path(args.article) if args.article else paths.ARTICLE, out)
     for path in written:
         print(path)
     print(extraction_statement(written))
+    if out.resolve() == paths.PROCESSED.resolve():  # the derived files live in data/processed
+        for path in refresh(paths.DATA):
+            print(path)
+        print(f"derived files up to date: {', '.join(d.output for d in DERIVED)}")
     return 0
 
 
@@ -142,10 +147,13 @@ def _add_check(sub: argparse._SubParsersAction) -> None:
 
 def _add_extract(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("extract", help="read the article into data/processed (claims, lessons, "
-                       "theme coding)", description="Extract every quantitative claim and "
+                       "theme coding) and bring its derived files up to date",
+                       description="Extract every quantitative claim and "
                        "enumerated lesson of an article, code the lessons' themes, and write "
                        "claims.csv, lessons.csv and lesson_themes.csv (a coder's overrides in an "
-                       "existing lesson_themes.csv are kept).")
+                       "existing lesson_themes.csv are kept). Writing into data/processed, also "
+                       "make again the derived files whose inputs in data/external changed "
+                       "(province_shapes.geojson, gso_ranks.csv).")
     p.add_argument("--article", metavar="PATH",
                    help="article text file (default: the article of record in data/raw)")
     p.add_argument("--out", metavar="DIR", help="output folder (default: data/processed)")

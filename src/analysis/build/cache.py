@@ -14,7 +14,6 @@ that exist.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import os
@@ -29,7 +28,9 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from analysis.data.files import TEMP_SUFFIX, write_atomic
+# sha256_file (memoised on size and mtime) lives in the data layer: its loaders check the
+# recorded inputs of derived files with it too.
+from analysis.data.files import TEMP_SUFFIX, sha256_file, write_atomic
 
 ENGINE_VERSION = 1
 SKIP_DIRS = {"__pycache__", ".ipynb_checkpoints", ".pytest_cache", ".ruff_cache"}
@@ -43,22 +44,6 @@ def canonical_json(obj: Any) -> str:
 
 def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def sha256_file(path: Path) -> str:
-    """The file's SHA-256, computed once per build process for a given size and modification
-    time (a build hashes the same data file for every report that reads it)."""
-    st = os.stat(path)
-    return _sha256_file(str(path), st.st_size, st.st_mtime_ns)
-
-
-@functools.lru_cache(maxsize=8192)
-def _sha256_file(path: str, size: int, mtime_ns: int) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def tree_files(root: Path) -> list[Path]:

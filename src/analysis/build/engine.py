@@ -40,8 +40,8 @@ from babel.dates import format_date
 from filelock import FileLock, Timeout
 from tqdm import tqdm
 
-from analysis.build import cache, index
-from analysis.data import paths
+from analysis.build import cache, derive, index
+from analysis.data import derived, paths
 from analysis.data.config import (
     DEFAULT_CONFIG,
     FORMATS,
@@ -439,7 +439,8 @@ def job_inputs(job: Job, layout: Layout) -> list[Path] | None:
     relative name is under the data folder, as `analysis.data.paths.data_file` reads it), plus
     the province table the library resolves every province name with and the article's
     lessons, which name the article's provinces (`analysis.data.provinces.article_provinces`:
-    the provinces notebooks accept, the places every figure colours alike).
+    the provinces notebooks accept, the places every figure colours alike), and the record of
+    each derived file named (`analysis.data.derived.meta_path`), which its loader reads.
 
     None — key on all of data/ — when the notebook names no data path: safe by default. The
     notebooks pass these paths to every loader, so an edit elsewhere in data/ (the boundary file,
@@ -453,6 +454,8 @@ def job_inputs(job: Job, layout: Layout) -> list[Path] | None:
             path = (data / value).resolve()
             if path.is_relative_to(data) and path.exists():
                 found.append(path)
+                if (record := derived.meta_path(path)).is_file():
+                    found.append(record)
     return sorted({*found, data / "external" / paths.PROVINCES.name,
                    data / "processed" / paths.LESSONS.name}) if found else None
 
@@ -896,7 +899,9 @@ def build(*, layout: Layout | None = None, only: Sequence[str] | None = None,
     """Build every declared report that is out of date; return what happened to each.
 
     Configuration, parameters and options are all checked (UserError) before any kernel
-    starts. `progress` (default: stderr is a terminal) chooses a tqdm bar over log lines.
+    starts; then the stale derived data files are made again (`analysis.build.derive`; a dry
+    run only names them) before the reports are planned. `progress` (default: stderr is a
+    terminal) chooses a tqdm bar over log lines.
     `before` steps run under the build lock before the jobs (e.g. the annotated article the
     reports link to); `after` steps run when every job succeeded (e.g. documents assembled
     from the executed notebooks), then the index is refreshed to link what they wrote.
@@ -918,6 +923,12 @@ def build(*, layout: Layout | None = None, only: Sequence[str] | None = None,
                         fix="write it as tcp://HOST:PORT, e.g. tcp://10.0.0.5:8786")
     workers = workers or os.cpu_count() or 1
 
+    # derived data first (nothing written when up to date), so the reports' keys see it
+    if dry_run:
+        for d, why in derive.stale(layout.data):
+            log(f"would derive data/{d.output} ({why})")
+    else:
+        derive.refresh(layout.data, log=log)
     fp = cache.Fingerprint.of(layout.data, layout.src)
     plans = [p for j in jobs if (p := _plan(j, fp, layout, cli_formats, force))]
     summary = BuildSummary(dry_run=dry_run)

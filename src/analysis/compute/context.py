@@ -48,7 +48,8 @@ def province_rates(gso: pd.DataFrame) -> pd.DataFrame:
 def rank_provinces(gso: pd.DataFrame) -> pd.DataFrame:
     """Each province's rank per year: 1 = highest GSO poverty rate; ties share the smaller rank.
 
-    `n_ranked` is the number of provinces with a value that year (63, or 62 in 2016).
+    `n_ranked` is the number of provinces with a value that year (63, or 62 in 2016). Computed
+    once per build (`analysis.build.derive` → data/processed/gso_ranks.csv), not per report.
     """
     rates = province_rates(gso)
     by_year = rates.groupby("year")["value"]
@@ -62,8 +63,10 @@ def province_region(codes: pd.DataFrame, province: str) -> str:
     return str(codes.loc[codes["name_vi"] == province, "region_gso"].iloc[0])
 
 
-def province_context(gso: pd.DataFrame, codes: pd.DataFrame, province: str) -> pd.DataFrame:
-    """One row per GSO year: the province's rate and rank, its region's and the country's rate.
+def province_context(gso: pd.DataFrame, codes: pd.DataFrame, ranks: pd.DataFrame,
+                     province: str) -> pd.DataFrame:
+    """One row per GSO year: the province's rate and rank (`ranks`: `rank_provinces(gso)`), its
+    region's and the country's rate.
 
     Years come from the country rows, so a year where the province has no value (Hồ Chí Minh
     City, 2016) stays in the table with an empty rate and rank.
@@ -74,7 +77,6 @@ def province_context(gso: pd.DataFrame, codes: pd.DataFrame, province: str) -> p
     country = country.rename(columns={"value": "country_value"})
     reg = gso[(gso["geo_level"] == "region") & (gso["region"] == region)]
     reg = reg[["year", "value"]].rename(columns={"value": "region_value"})
-    ranks = rank_provinces(gso)
     mine = ranks[ranks["province"] == province][["year", "value", "rank"]]
     n = ranks.groupby("year")["n_ranked"].first().rename("n_ranked").reset_index()
     out = (country.merge(mine, on="year", how="left").merge(n, on="year", how="left")
@@ -86,11 +88,10 @@ def province_context(gso: pd.DataFrame, codes: pd.DataFrame, province: str) -> p
     return out[cols].sort_values("year").reset_index(drop=True)
 
 
-def ranking_gap(gso: pd.DataFrame) -> dict[str, object] | None:
-    """The latest year some province is missing from the ranking: {'year', 'missing' (the
-    provinces without a value that year, then those without a row), 'n_ranked'}; None when
-    every year ranks every province."""
-    ranks = rank_provinces(gso)
+def ranking_gap(ranks: pd.DataFrame) -> dict[str, object] | None:
+    """The latest year some province is missing from the ranking (`ranks`:
+    `rank_provinces(gso)`): {'year', 'missing' (the provinces without a value that year, then
+    those without a row), 'n_ranked'}; None when every year ranks every province."""
     n_all = ranks["province"].nunique()
     short = ranks.groupby("year")["n_ranked"].first()
     short = short[short < n_all]

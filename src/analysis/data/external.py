@@ -20,19 +20,20 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import pandera.pandas as pa
+import shapely
+from shapely.geometry import mapping
 
-from analysis.data import paths
+from analysis.data import derived, paths
 from analysis.errors import UserError
 
-GSO_PROVINCE = "gso_poverty_rate_by_province_2006_2016.csv"
+GSO_PROVINCE = paths.GSO_PROVINCES.name
 GSO_REGION = "gso_general_poverty_rate_by_region_residence_1998_2016.csv"
 NATIONAL = "national_poverty_statistics.csv"
 TARGETS = "poverty_reduction_targets.csv"
 STANDARDS = "poverty_standards.csv"
 PROVINCIAL = "provincial_poverty_other_sources.csv"
 CODES = "vietnam_provinces_63_codes.csv"
-BOUNDARIES = ("boundaries/geoboundaries_VNM_ADM1_build_2023-12-12/"
-              "geoBoundaries-VNM-ADM1.geojson")
+BOUNDARIES = paths.BOUNDARIES.relative_to(paths.EXTERNAL).as_posix()
 
 #: Units whose values are percentages (must lie in 0–100) and counts (must be >= 0).
 RATE_UNITS = ("percent", "percent_per_year")
@@ -162,6 +163,10 @@ _BOUNDARY_SCHEMA = pa.DataFrameSchema(
         "shapeID": pa.Column(str, unique=True),
     },
     name="boundaries")
+
+_SHAPES_SCHEMA = pa.DataFrameSchema(
+    {"iso_3166_2": pa.Column(str, pa.Check.str_matches(r"^VN-[0-9A-Z]{2}$"), unique=True)},
+    strict=True, name="province shapes")
 
 
 # --------------------------------------------------------------------------- errors
@@ -349,6 +354,42 @@ def load_provincial(path: Path | None = None,
     return df
 
 
+def read_features(path: Path, *, what: str, fix: str, name_key: str) -> gpd.GeoDataFrame:
+    """A GeoJSON FeatureCollection of polygons as a GeoDataFrame (EPSG:4326, text properties
+    as str). A missing file, bad JSON, another GeoJSON type, a feature without a polygon (named
+    by its `name_key` property) or unreadable coordinates is a UserError naming `path`; `fix`
+    says how to repair it."""
+    if not path.is_file():
+        raise UserError(f"{what} not found", where=str(path), fix=fix)
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as e:
+        raise UserError(f"malformed GeoJSON: {e.msg} at line {e.lineno} column {e.colno}"
+                        " (truncated or edited file?)", where=str(path), fix=fix) from e
+    except UnicodeDecodeError as e:
+        raise UserError("not UTF-8 text", where=str(path), fix=fix) from e
+    if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection" \
+            or not isinstance(doc.get("features"), list):
+        raise UserError("not a GeoJSON FeatureCollection", where=str(path), fix=fix)
+    for i, feat in enumerate(doc["features"]):
+        geom = feat.get("geometry") if isinstance(feat, dict) else None
+        if not geom or geom.get("type") not in ("Polygon", "MultiPolygon") \
+                or not geom.get("coordinates"):
+            name = (feat.get("properties") or {}).get(name_key) \
+                if isinstance(feat, dict) else None
+            raise UserError(f"feature without a polygon geometry ({name!r})",
+                            where=f"{path}, feature {i + 1}, column 'geometry'", fix=fix)
+    try:
+        gdf = gpd.GeoDataFrame.from_features(doc["features"], crs="EPSG:4326")
+    except Exception as e:  # shapely/geopandas raise several types for bad coordinates
+        raise UserError(f"unreadable geometry ({e.__class__.__name__}: {e})", where=str(path),
+                        fix=fix) from e
+    for col in gdf.columns.drop("geometry"):
+        if gdf[col].dtype == object:
+            gdf[col] = gdf[col].astype("str").where(gdf[col].notna())
+    return gdf
+
+
 def load_boundaries(path: Path | None = None,
                     codes: pd.DataFrame | None = None) -> gpd.GeoDataFrame:
     """geoBoundaries VNM ADM1 as published (64 features: Côn Đảo is separate, also VN-43).
@@ -357,40 +398,10 @@ def load_boundaries(path: Path | None = None,
     polygon geometry and an ISO code, and that every one of the 63 provinces is present.
     """
     path = Path(path) if path is not None else paths.EXTERNAL / BOUNDARIES
-    if not path.is_file():
-        raise UserError("boundary file not found", where=str(path),
-                        fix="restore data/external/boundaries from git")
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as e:
-        raise UserError(f"malformed GeoJSON: {e.msg} at line {e.lineno} column {e.colno}"
-                        " (truncated or edited file?)", where=str(path),
-                        fix="restore the file from git (SHA-256 in SOURCES.md)") from e
-    except UnicodeDecodeError as e:
-        raise UserError("not UTF-8 text", where=str(path), fix="restore the file from git") from e
-    if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection" \
-            or not isinstance(doc.get("features"), list):
-        raise UserError("not a GeoJSON FeatureCollection", where=str(path),
-                        fix="restore the file from git")
-    for i, feat in enumerate(doc["features"]):
-        geom = feat.get("geometry") if isinstance(feat, dict) else None
-        if not geom or geom.get("type") not in ("Polygon", "MultiPolygon") \
-                or not geom.get("coordinates"):
-            name = (feat.get("properties") or {}).get("shapeName") \
-                if isinstance(feat, dict) else None
-            raise UserError(f"feature without a polygon geometry ({name!r})",
-                            where=f"{path}, feature {i + 1}, column 'geometry'",
-                            fix="restore the file from git")
-    try:
-        gdf = gpd.GeoDataFrame.from_features(doc["features"], crs="EPSG:4326")
-    except Exception as e:  # shapely/geopandas raise several types for bad coordinates
-        raise UserError(f"unreadable geometry ({e.__class__.__name__}: {e})", where=str(path),
-                        fix="restore the file from git") from e
-    props = pd.DataFrame(gdf.drop(columns="geometry"))
-    for col in props.columns:
-        if props[col].dtype == object:
-            props[col] = props[col].astype("str").where(props[col].notna())
-    validate(props, _BOUNDARY_SCHEMA, path, row_label="feature")
+    gdf = read_features(path, what="boundary file", name_key="shapeName",
+                        fix="restore data/external/boundaries from git (SHA-256 in SOURCES.md)")
+    validate(pd.DataFrame(gdf.drop(columns="geometry")), _BOUNDARY_SCHEMA, path,
+             row_label="feature")
     codes = load_province_codes() if codes is None else codes
     missing = sorted(set(codes["iso_3166_2"]) - set(gdf["shapeISO"]))
     if missing:
@@ -405,6 +416,32 @@ def load_boundaries(path: Path | None = None,
                         where=f"{path}, feature {i + 1}, column 'shapeISO'",
                         fix=f"check {CODES}")
     return gdf
+
+
+def shapes_text(shapes: gpd.GeoDataFrame) -> str:
+    """`shapes` (`iso_3166_2`, geometry) as a GeoJSON FeatureCollection, one feature per line so
+    a diff shows which province changed; coordinates as given (already rounded)."""
+    features = [json.dumps({"type": "Feature", "properties": {"iso_3166_2": iso},
+                            "geometry": mapping(geom)}, separators=(",", ":"))
+                for iso, geom in zip(shapes["iso_3166_2"], shapes.geometry, strict=True)]
+    return '{"type":"FeatureCollection","features":[\n' + ",\n".join(features) + "\n]}\n"
+
+
+def load_province_shapes(path: Path = paths.PROVINCE_SHAPES) -> gpd.GeoDataFrame:
+    """The province shapes the map draws (`iso_3166_2`, geometry; EPSG:4326): the derived file
+    data/processed/province_shapes.geojson, checked against the boundary file it was made
+    from (`derived.check_fresh`); every shape a valid, non-empty polygon, each code once."""
+    path = Path(path)
+    derived.check_fresh(path)
+    gdf = read_features(path, what="derived file", fix=derived.FIX, name_key="iso_3166_2")
+    validate(pd.DataFrame(gdf.drop(columns="geometry")), _SHAPES_SCHEMA, path,
+             row_label="feature")
+    bad = ~shapely.is_valid(gdf.geometry.to_numpy()) | gdf.geometry.is_empty.to_numpy()
+    if bad.any():
+        i = int(bad.argmax())
+        raise UserError(f"invalid or empty shape for {gdf['iso_3166_2'].iloc[i]!r}",
+                        where=f"{path}, feature {i + 1}, column 'geometry'", fix=derived.FIX)
+    return gdf[["iso_3166_2", "geometry"]]
 
 
 @dataclass(frozen=True)

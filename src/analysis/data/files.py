@@ -1,8 +1,11 @@
 """Files: the one crash-safe writer (a build killed at any moment leaves the old file or the
-new one, never half of one), the one slug for file names, and the one YAML reader."""
+new one, never half of one), the one file hash, the one slug for file names, and the one YAML
+reader."""
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import os
 import re
 import tempfile
@@ -79,6 +82,22 @@ def write_files(files: Mapping[Path, bytes | str]) -> None:
 def write_atomic(path: Path, data: bytes | str) -> None:
     """Write `data` to `path` so readers see the old file or the new one, never half of one."""
     write_files({Path(path): data})
+
+
+def sha256_file(path: Path) -> str:
+    """The file's SHA-256, computed once per process for a given size and modification time
+    (a build hashes the same data file for every report that reads it)."""
+    st = os.stat(path)
+    return _sha256_file(str(path), st.st_size, st.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=8192)
+def _sha256_file(path: str, size: int, mtime_ns: int) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
 
 
 def sweep_temporary(root: Path) -> int:

@@ -28,6 +28,12 @@ FIGURES = REPORTS / "figures"
 ARTICLE = RAW / "000_e03e84a75c12cd48.txt"
 ARTICLE_META = RAW / "000_e03e84a75c12cd48.meta.yml"
 PROVINCES = EXTERNAL / "vietnam_provinces_63_codes.csv"
+GSO_PROVINCES = EXTERNAL / "gso_poverty_rate_by_province_2006_2016.csv"
+BOUNDARIES = (EXTERNAL / "boundaries" / "geoboundaries_VNM_ADM1_build_2023-12-12"
+              / "geoBoundaries-VNM-ADM1.geojson")
+#: Derived from those two once per build (`analysis.build.derive`), not once per report.
+PROVINCE_SHAPES = PROCESSED / "province_shapes.geojson"
+GSO_RANKS = PROCESSED / "gso_ranks.csv"
 #: The article's lessons: the provinces it reports on, in its order, are read from them.
 LESSONS = PROCESSED / "lessons.csv"
 

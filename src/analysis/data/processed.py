@@ -1,9 +1,11 @@
-"""data/processed: the article's claims, lessons and theme coding as validated tables.
+"""data/processed: the article's claims, lessons and theme coding, and the GSO ranks, as
+validated tables.
 
-`analysis.build.extract` regenerates them from the raw page (deterministically, so a test can
-compare the committed files byte for byte); `load_*` reads them back and validates every row,
-so a hand-edited file fails with the file, the column and the row instead of a wrong figure three
-steps later.
+`analysis.build.extract` regenerates the article's tables from the raw page
+(deterministically, so a test can compare the committed files byte for byte), and
+`analysis.build.derive` the ranks from the GSO file (a derived file: `analysis.data.derived`);
+`load_*` reads them back and validates every row, so a hand-edited file fails with the file,
+the column and the row instead of a wrong figure three steps later.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from analysis.data import paths
+from analysis.data import derived, paths
 from analysis.data.external import read_csv as read_csv_text
 from analysis.data.external import validate
 from analysis.errors import UserError
@@ -105,6 +107,21 @@ LESSONS_SCHEMA = pa.DataFrameSchema(
 )
 
 
+RANKS_SCHEMA = pa.DataFrameSchema(
+    {
+        "province": pa.Column(str),
+        "province_code": pa.Column(str, pa.Check.str_matches(r"^\d{2}$")),
+        "region": pa.Column(str),
+        "year": pa.Column(int, pa.Check.in_range(1990, 2030), coerce=True),
+        "value": pa.Column(float, pa.Check.in_range(0, 100), coerce=True),
+        "status": pa.Column(str, pa.Check.isin(["final", "preliminary"])),
+        "source_id": pa.Column(str),
+        "rank": pa.Column("Int64", pa.Check.ge(1), nullable=True, coerce=True),
+        "n_ranked": pa.Column(int, pa.Check.ge(1), coerce=True),
+    },
+    unique=["province", "year"], strict=True, ordered=True, name="gso ranks")
+
+
 def load_claims(path: Path = paths.PROCESSED / CLAIMS) -> pd.DataFrame:
     """The claims table, validated (file, column and row named on any error); a table written
     before the cue columns existed loads with them empty."""
@@ -124,6 +141,20 @@ def load_lessons(path: Path = paths.PROCESSED / LESSONS) -> pd.DataFrame:
 def load_lesson_themes(path: Path = paths.PROCESSED / LESSON_THEMES) -> pd.DataFrame:
     """Lesson × theme coding with the human coder's overrides, validated."""
     return read_lesson_themes(Path(path))
+
+
+def ranks_text(ranks: pd.DataFrame) -> str:
+    """The ranks table (`analysis.compute.context.rank_provinces`) as CSV."""
+    return ranks[list(RANKS_SCHEMA.columns)].to_csv(index=False, lineterminator="\n")
+
+
+def load_ranks(path: Path = paths.GSO_RANKS) -> pd.DataFrame:
+    """Each province's GSO rank per year: the derived file data/processed/gso_ranks.csv,
+    checked against the GSO file it was made from (`derived.check_fresh`) and validated; equal
+    to `analysis.compute.context.rank_provinces` of that file."""
+    path = Path(path)
+    derived.check_fresh(path)
+    return validate(read_csv_text(path), RANKS_SCHEMA, path)
 
 
 def empty_lesson_themes(n: int = 0) -> pd.DataFrame:

@@ -306,10 +306,10 @@ def summary_text(ctx: pd.DataFrame, lang: str) -> str:
              first_n=int(first["n_ranked"]))
 
 
-def rank_rule_text(gso: pd.DataFrame, lang: str) -> str:
+def rank_rule_text(ranks: pd.DataFrame, lang: str) -> str:
     """How ranks are computed, naming any province missing from a year's ranking
-    (`context.ranking_gap`)."""
-    gap = context.ranking_gap(gso)
+    (`context.ranking_gap` of `ranks`, `context.rank_provinces`)."""
+    gap = context.ranking_gap(ranks)
     if gap is None:
         return t("context_rank_rule_complete", lang)
     return t("context_rank_rule", lang, missing_year=gap["year"],
