@@ -6,6 +6,10 @@ installed distributions with their versions, the Python version and this engine'
 The notebook could read any data file and import any helper module, so all of them count: the
 gaps of Quarto's freeze (data) and Ploomber (imported modules) do not exist here.
 
+The key is content only. Whether a file the build wrote (a report, an executed notebook) or a
+step read is still what its record says is decided first by its size and mtime, kept in the
+record next to its sha256 (`verified_stat`): a build with nothing changed reads none of them.
+
 Writes go through `analysis.data.files.write_files`: a job's files are first all staged, then
 all renamed, and its cache record is written last: a build killed at any moment leaves
 complete old or complete new files, and a record that is either absent or describes files
@@ -23,10 +27,11 @@ import subprocess
 import sys
 import sysconfig
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any
 
 from analysis.data.files import TEMP_SUFFIX, write_atomic
@@ -48,8 +53,58 @@ def sha256_bytes(data: bytes) -> str:
 def sha256_file(path: Path) -> str:
     """The file's SHA-256, computed once per build process for a given size and modification
     time (a build hashes the same data file for every report that reads it)."""
+    return hashed(path)[0]
+
+
+def hashed(path: Path) -> tuple[str, list[int]]:
+    """(SHA-256, [size, mtime_ns]) of a file, the stat taken before the bytes are read: what a
+    record keeps, so that a change made while hashing shows as another mtime next time."""
     st = os.stat(path)
-    return _sha256_file(str(path), st.st_size, st.st_mtime_ns)
+    return _sha256_file(str(path), st.st_size, st.st_mtime_ns), [st.st_size, st.st_mtime_ns]
+
+
+def stat_of(path: Path) -> list[int]:
+    """[size, mtime_ns] of a file the build has just written, for its record."""
+    st = os.stat(path)
+    return [st.st_size, st.st_mtime_ns]
+
+
+def verified_stat(path: Path, sha256: str | None,
+                  stat: Sequence[int] | None = None) -> list[int] | None:
+    """The file's [size, mtime_ns] if it still holds the content `sha256` names; None if it is
+    missing, not a regular file, or holds other content.
+
+    A file whose size and mtime_ns are still the recorded `stat` is trusted without being read,
+    as make, ninja and git trust a file's stat: a nothing-changed build then reads none of its
+    ~600 outputs. The accepted trade-off: a file rewritten in place with the same size and the
+    same mtime_ns (a tool that restores the time, or an edit within the clock's resolution right
+    after the stat was recorded) passes as unchanged. Another size is other content; another
+    mtime alone (a touch, a copy) is settled by hashing, and the caller may record the new stat.
+    """
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    if not sha256 or not S_ISREG(st.st_mode):
+        return None
+    now = [st.st_size, st.st_mtime_ns]
+    if stat is not None and list(stat) == now:
+        return now
+    if stat is not None and stat[0] != st.st_size:
+        return None
+    return now if _sha256_file(str(path), *now) == sha256 else None
+
+
+def verified_stats(digests: Mapping[str, str],
+                   stats: Mapping[str, Sequence[int]]) -> dict[str, list[int]] | None:
+    """[size, mtime_ns] of every file of `digests` ({path: sha256}) if each still holds the
+    recorded content (`verified_stat`, trusting the recorded `stats`), else None."""
+    found = {}
+    for path, digest in digests.items():
+        if (now := verified_stat(Path(path), digest, stats.get(path))) is None:
+            return None
+        found[path] = now
+    return found
 
 
 @functools.lru_cache(maxsize=8192)
@@ -150,24 +205,13 @@ def changed_parts(old: dict[str, str] | None, new: dict[str, str]) -> list[str]:
 # ---------------------------------------------------------------- what a step read
 
 
-def file_digests(paths: Iterable[Path]) -> dict[str, str]:
-    """{path: sha256} of each file (absolute paths, sorted)."""
-    return {str(p): sha256_file(p) for p in sorted({Path(p).resolve() for p in paths})
-            if Path(p).is_file()}
-
-
-def files_unchanged(digests: Mapping[str, str], missing_ok: bool = False) -> bool:
-    """Every file still has the recorded content (a file now missing counts as changed,
-    unless it was recorded as absent)."""
-    for path, digest in digests.items():
-        p = Path(path)
-        if not p.is_file():
-            if missing_ok:
-                continue
-            return False
-        if sha256_file(p) != digest:
-            return False
-    return True
+def file_digests(paths: Iterable[Path]) -> tuple[dict[str, str], dict[str, list[int]]]:
+    """({path: sha256}, {path: [size, mtime_ns]}) of each file (absolute paths, sorted)."""
+    digests, stats = {}, {}
+    for p in sorted({Path(p).resolve() for p in paths}):
+        if p.is_file():
+            digests[str(p)], stats[str(p)] = hashed(p)
+    return digests, stats
 
 
 def installed_roots() -> list[Path]:
