@@ -234,6 +234,23 @@ def test_a_step_trusts_what_it_read_and_wrote_by_size_and_mtime(project, hashed,
     assert len(calls) == 2 and doc.read_text(encoding="utf-8") == "first\n"
 
 
+def test_the_index_is_rendered_again_only_after_a_step_wrote_a_document(project, monkeypatch):
+    renders = []
+    real = engine.refresh_index
+    monkeypatch.setattr(engine, "refresh_index", lambda *a: renders.append(1) or real(*a))
+
+    def document(layout):
+        files.write_files({layout.reports / "replication_vi.html": "<html></html>\n"})
+
+    document.outputs = lambda layout: [layout.reports / "replication_vi.html"]
+    assert project.build(after=[document]).exit_code == 0
+    assert len(renders) == 2  # with the manifest, then to link the document
+    assert 'href="replication_vi.html"' in (project.reports / "index.html").read_text("utf-8")
+    renders.clear()
+    assert project.build(after=[document]).exit_code == 0
+    assert len(renders) == 1  # with the manifest only: the step did not run
+
+
 def test_verified_stat(tmp_path, hashed):
     path = tmp_path / "f.txt"
     path.write_bytes(b"abc")

@@ -745,8 +745,8 @@ def write_manifest(layout: Layout, jobs: list[Job], outcomes: dict[str, Outcome]
 
 
 def _run_steps(steps: Sequence[Callable[[Layout], object]], layout: Layout,
-               fp: cache.Fingerprint) -> None:
-    """Run each step unless it already ran on the same inputs.
+               fp: cache.Fingerprint) -> bool:
+    """Run each step unless it already ran on the same inputs; True if any step ran.
 
     A step's record (reports/.cache/steps/<name>.json) keeps the digest of the data folder,
     the code and the packages, of what the step declares it depends on beyond the files it
@@ -757,6 +757,7 @@ def _run_steps(steps: Sequence[Callable[[Layout], object]], layout: Layout,
     output missing or edited, runs the step again; otherwise it writes nothing (but the new
     size and mtime of a file found intact by hashing, e.g. touched).
     """
+    ran = False
     for step in steps:
         name = step.__name__.strip("_")
         record_path = layout.reports / ".cache" / "steps" / f"{name}.json"
@@ -777,10 +778,12 @@ def _run_steps(steps: Sequence[Callable[[Layout], object]], layout: Layout,
         skip = [layout.src, *cache.installed_roots()]
         with cache.ReadRecorder(skip=skip) as reads:
             step(layout)
+        ran = True
         inputs, read_stat = cache.file_digests(reads.files(exclude=outputs))
         written, written_stat = cache.file_digests(outputs)
         cache.write_json(record_path, {"key": key, "inputs": inputs, "outputs": written,
                                        "stat": {**read_stat, **written_stat}})
+    return ran
 
 
 def refresh_index(layout: Layout, manifest: dict[str, Any] | None = None) -> None:
@@ -923,7 +926,8 @@ def build(*, layout: Layout | None = None, only: Sequence[str] | None = None,
     starts. `progress` (default: stderr is a terminal) chooses a tqdm bar over log lines.
     `before` steps run under the build lock before the jobs (e.g. the annotated article the
     reports link to); `after` steps run when every job succeeded (e.g. documents assembled
-    from the executed notebooks), then the index is refreshed to link what they wrote.
+    from the executed notebooks), then, if one ran, the index is refreshed to link what it
+    wrote.
     `fork_kernels` (local workers only): fork each kernel from the worker's zygote, which has
     the notebooks' libraries imported already (`analysis.build.kernels`); False starts every
     kernel as a new process.
@@ -965,9 +969,8 @@ def build(*, layout: Layout | None = None, only: Sequence[str] | None = None,
         summary = _execute(plans, all_jobs, layout, fp, workers, timeout, scheduler, log,
                            sys.stderr.isatty() if progress is None else progress, summary,
                            fork_kernels)
-        if after and not summary.failed:
-            _run_steps(after, layout, fp)
-            refresh_index(layout)
+        if after and not summary.failed and _run_steps(after, layout, fp):
+            refresh_index(layout)  # to link what they wrote (the manifest's refresh came first)
         return summary
     finally:
         lock.release()
