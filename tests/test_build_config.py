@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from importlib import metadata
 
 import pytest
 from filelock import FileLock
@@ -225,6 +226,16 @@ def test_cache_key_covers_notebook_parameters_data_src_and_packages(project, mon
 
     monkeypatch.setattr(cache, "installed_packages", lambda: {"pandas": "0.0.1"})
     assert cache.Fingerprint.of(L.data, L.src).packages != fp.packages
+
+
+def test_installed_packages_are_the_names_and_versions_importlib_reads():
+    """Read from each distribution's header block only, they are those of its full metadata."""
+    expected: dict[str, str] = {}
+    for dist in metadata.distributions():
+        name = (dist.metadata["Name"] or "").lower().replace("_", "-")
+        if name:
+            expected.setdefault(name, dist.version)
+    assert cache.installed_packages() == dict(sorted(expected.items()))
 
 
 def test_writes_are_all_or_nothing(tmp_path, monkeypatch):
