@@ -477,7 +477,7 @@ def _plan(job: Job, fp: cache.Fingerprint, layout: Layout, cli_formats: tuple[st
     nb_bytes = job.notebook.read_bytes()
     inputs = job_inputs(job, layout)
     key, parts = fp.key(nb_bytes, job.parameters,
-                        None if inputs is None else cache.files_digest(layout.data, inputs))
+                        None if inputs is None else fp.files_digest(layout.data, inputs))
     record = cache.read_json(layout.record(job.name))
     if not isinstance(record, dict) or record.get("name") != job.name:
         record = None
