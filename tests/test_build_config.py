@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from importlib import metadata
 
 import pytest
 from filelock import FileLock
@@ -225,6 +226,29 @@ def test_cache_key_covers_notebook_parameters_data_src_and_packages(project, mon
 
     monkeypatch.setattr(cache, "installed_packages", lambda: {"pandas": "0.0.1"})
     assert cache.Fingerprint.of(L.data, L.src).packages != fp.packages
+
+
+def test_a_build_digests_each_set_of_data_inputs_once(project, monkeypatch):
+    L = project.layout
+    inputs = [L.data / "value.txt", L.data / "external"]
+    fp = cache.Fingerprint.of(L.data, L.src)
+    calls = []
+    real = cache.files_digest
+    monkeypatch.setattr(cache, "files_digest", lambda *a: calls.append(a) or real(*a))
+    digest = fp.files_digest(L.data, inputs)
+    assert digest == real(L.data, inputs) and fp.files_digest(L.data, inputs) == digest
+    assert len(calls) == 1
+    assert fp.files_digest(L.data, inputs[:1]) != digest and len(calls) == 2
+    (L.data / "value.txt").write_text("42\n")  # the next build sees the edit
+    assert cache.Fingerprint.of(L.data, L.src).files_digest(L.data, inputs) != digest
+def test_installed_packages_are_the_names_and_versions_importlib_reads():
+    """Read from each distribution's header block only, they are those of its full metadata."""
+    expected: dict[str, str] = {}
+    for dist in metadata.distributions():
+        name = (dist.metadata["Name"] or "").lower().replace("_", "-")
+        if name:
+            expected.setdefault(name, dist.version)
+    assert cache.installed_packages() == dict(sorted(expected.items()))
 
 
 def test_writes_are_all_or_nothing(tmp_path, monkeypatch):

@@ -15,6 +15,7 @@ A failed job leaves its last good outputs in place; one failure never stops the 
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import datetime as dt
 import fnmatch
@@ -86,6 +87,10 @@ class Layout:
     def record(self, name: str) -> Path:
         return self.reports / ".cache" / f"{name}.json"
 
+    def job_file(self, name: str, what: str) -> Path:
+        """A job's executed notebook (`what` = "executed") or its output in format `what`."""
+        return self.executed(name) if what == "executed" else self.output(what, name)
+
     @property
     def manifest(self) -> Path:
         return self.reports / "manifest.json"
@@ -155,6 +160,7 @@ class _Plan:
     action: str  # cached | export | execute
     reason: str
     record: dict[str, Any] | None
+    stat: dict[str, list[int]] = field(default_factory=dict)  # files found intact: size, mtime
 
 
 # ---------------------------------------------------------------- worker side
@@ -422,15 +428,22 @@ def _check_formats(formats: Sequence[str] | None) -> tuple[str, ...] | None:
     return tuple(items)
 
 
-def _outputs_intact(record: dict[str, Any], layout: Layout, formats: Sequence[str]) -> list[str]:
-    """Formats whose output is missing or differs from what the record says was written."""
-    missing = []
-    outs = record.get("outputs") or {}
-    for fmt in formats:
-        p = layout.output(fmt, record["name"])
-        if fmt not in outs or not p.is_file() or cache.sha256_file(p) != outs[fmt].get("sha256"):
-            missing.append(fmt)
-    return missing
+def _intact(record: dict[str, Any], layout: Layout,
+            what: Sequence[str]) -> dict[str, list[int] | None]:
+    """For the executed notebook ("executed") and each format in `what`: the file's
+    [size, mtime_ns] if it is still what the record says was written, else None. A file
+    showing the size and mtime the record kept is not read (`cache.verified_stat`)."""
+    outs, stats = record.get("outputs") or {}, record.get("stat") or {}
+    digests = {f: (outs.get(f) or {}).get("sha256") for f in what}
+    digests["executed"] = record.get("executed_sha256")
+    return {w: cache.verified_stat(layout.job_file(record["name"], w), digests[w], stats.get(w))
+            for w in what}
+
+
+def _written_stat(layout: Layout, name: str, what: Sequence[str]) -> dict[str, list[int]]:
+    """[size, mtime_ns] of a job's files just written ("executed" or a format), for its record:
+    the next build trusts a file that still shows them without reading it."""
+    return {w: cache.stat_of(layout.job_file(name, w)) for w in what}
 
 
 def job_inputs(job: Job, layout: Layout) -> list[Path] | None:
@@ -468,7 +481,7 @@ def _plan(job: Job, fp: cache.Fingerprint, layout: Layout, cli_formats: tuple[st
     nb_bytes = job.notebook.read_bytes()
     inputs = job_inputs(job, layout)
     key, parts = fp.key(nb_bytes, job.parameters,
-                        None if inputs is None else cache.files_digest(layout.data, inputs))
+                        None if inputs is None else fp.files_digest(layout.data, inputs))
     record = cache.read_json(layout.record(job.name))
     if not isinstance(record, dict) or record.get("name") != job.name:
         record = None
@@ -478,14 +491,26 @@ def _plan(job: Job, fp: cache.Fingerprint, layout: Layout, cli_formats: tuple[st
     elif record is None or record.get("key") != key:
         plan.reason = "changed: " + ", ".join(
             cache.changed_parts(record.get("key_parts") if record else None, parts))
-    elif (not layout.executed(job.name).is_file()
-          or cache.sha256_file(layout.executed(job.name)) != record.get("executed_sha256")):
+    elif (executed := _intact(record, layout, ["executed"])["executed"]) is None:
         plan.reason = "executed notebook missing"
-    elif missing := _outputs_intact(record, layout, formats):
-        plan.action, plan.reason = "export", "missing: " + ", ".join(missing)
     else:
-        plan.action, plan.reason = "cached", "unchanged"
+        found = _intact(record, layout, formats)
+        plan.stat = {"executed": executed, **{f: s for f, s in found.items() if s}}
+        if missing := [f for f in formats if found[f] is None]:
+            plan.action, plan.reason = "export", "missing: " + ", ".join(missing)
+        else:
+            plan.action, plan.reason = "cached", "unchanged"
     return plan
+
+
+def _restat(plan: _Plan, layout: Layout) -> None:
+    """Keep in a cached job's record the new size and mtime of files found intact by hashing
+    (touched, copied), so the next build trusts them without reading them again."""
+    old = (plan.record or {}).get("stat") or {}
+    if plan.record and any(old.get(k) != v for k, v in plan.stat.items()):
+        with contextlib.suppress(OSError):  # intact all the same; the next build hashes again
+            cache.write_json(layout.record(plan.job.name),
+                             {**plan.record, "stat": {**old, **plan.stat}})
 
 
 # ---------------------------------------------------------------- writing results
@@ -627,6 +652,7 @@ def _finish_execution(plan: _Plan, res: dict[str, Any], layout: Layout,
                      timings=timings)
     try:
         write_files(files)  # all or nothing: old reports stay if the disk is full
+        record["stat"] = _written_stat(layout, job.name, ["executed", *exports])
         layout.failed(job.name).unlink(missing_ok=True)
         cache.write_json(layout.record(job.name), record)  # last: only now is it "cached"
     except OSError as e:
@@ -642,7 +668,8 @@ def _finish_export(plan: _Plan, layout: Layout, fp: cache.Fingerprint) -> Outcom
     job, record = plan.job, plan.record or {}
     t0 = time.monotonic()
     out = Outcome(job, "failed", "exported", reason=plan.reason)
-    missing = _outputs_intact(record, layout, plan.formats)
+    found = _intact(record, layout, ["executed", *plan.formats])
+    missing = [f for f in plan.formats if found[f] is None]
     try:
         text = layout.executed(job.name).read_text(encoding="utf-8")
         exports = _export(nbformat.reads(text, as_version=4), job, missing)
@@ -652,6 +679,8 @@ def _finish_export(plan: _Plan, layout: Layout, fp: cache.Fingerprint) -> Outcom
                       timings=record.get("timings"))
         new["packages"] = record.get("packages", fp.package_list)
         write_files(files)
+        new["stat"] = {**(record.get("stat") or {}), **{w: s for w, s in found.items() if s},
+                       **_written_stat(layout, job.name, missing)}
         cache.write_json(layout.record(job.name), new)
     except Exception as e:  # noqa: BLE001
         out.error = _error(job, layout, type(e).__name__, str(e))
@@ -720,16 +749,19 @@ def write_manifest(layout: Layout, jobs: list[Job], outcomes: dict[str, Outcome]
 
 
 def _run_steps(steps: Sequence[Callable[[Layout], object]], layout: Layout,
-               fp: cache.Fingerprint) -> None:
-    """Run each step unless it already ran on the same inputs.
+               fp: cache.Fingerprint) -> bool:
+    """Run each step unless it already ran on the same inputs; True if any step ran.
 
     A step's record (reports/.cache/steps/<name>.json) keeps the digest of the data folder,
     the code and the packages, of what the step declares it depends on beyond the files it
     reads (`step.key(layout)`, e.g. the git commit a document prints), of every file it read
     outside the code and packages (found as it ran: `cache.ReadRecorder`) and of the outputs
-    it declares (`step.outputs(layout) -> list[Path]`). Any of them changed, or an output
-    missing or edited, runs the step again; otherwise it writes nothing.
+    it declares (`step.outputs(layout) -> list[Path]`), with each file's size and mtime (a file
+    still showing them is not read again: `cache.verified_stat`). Any of them changed, or an
+    output missing or edited, runs the step again; otherwise it writes nothing (but the new
+    size and mtime of a file found intact by hashing, e.g. touched).
     """
+    ran = False
     for step in steps:
         name = step.__name__.strip("_")
         record_path = layout.reports / ".cache" / "steps" / f"{name}.json"
@@ -739,16 +771,23 @@ def _run_steps(steps: Sequence[Callable[[Layout], object]], layout: Layout,
              "step": getattr(step, "key", lambda _layout: None)(layout)}).encode())
         record = cache.read_json(record_path)
         if (isinstance(record, dict) and record.get("key") == key
-                and cache.files_unchanged(record.get("inputs") or {})
-                and cache.files_unchanged(record.get("outputs") or {})
                 and set(record.get("outputs") or {}) == {str(p) for p in outputs}):
-            continue
+            stats = record.get("stat") or {}
+            found = cache.verified_stats(
+                {**(record.get("inputs") or {}), **(record.get("outputs") or {})}, stats)
+            if found is not None:
+                if found != stats:
+                    cache.write_json(record_path, {**record, "stat": found})
+                continue
         skip = [layout.src, *cache.installed_roots()]
         with cache.ReadRecorder(skip=skip) as reads:
             step(layout)
-        cache.write_json(record_path, {
-            "key": key, "inputs": cache.file_digests(reads.files(exclude=outputs)),
-            "outputs": cache.file_digests(outputs)})
+        ran = True
+        inputs, read_stat = cache.file_digests(reads.files(exclude=outputs))
+        written, written_stat = cache.file_digests(outputs)
+        cache.write_json(record_path, {"key": key, "inputs": inputs, "outputs": written,
+                                       "stat": {**read_stat, **written_stat}})
+    return ran
 
 
 def refresh_index(layout: Layout, manifest: dict[str, Any] | None = None) -> None:
@@ -904,7 +943,8 @@ def build(*, layout: Layout | None = None, only: Sequence[str] | None = None,
     terminal) chooses a tqdm bar over log lines.
     `before` steps run under the build lock before the jobs (e.g. the annotated article the
     reports link to); `after` steps run when every job succeeded (e.g. documents assembled
-    from the executed notebooks), then the index is refreshed to link what they wrote.
+    from the executed notebooks), then, if one ran, the index is refreshed to link what it
+    wrote.
     `fork_kernels` (local workers only): fork each kernel from the worker's zygote, which has
     the notebooks' libraries imported already (`analysis.build.kernels`); False starts every
     kernel as a new process.
@@ -954,9 +994,8 @@ def build(*, layout: Layout | None = None, only: Sequence[str] | None = None,
         summary = _execute(plans, all_jobs, layout, fp, workers, timeout, scheduler, log,
                            sys.stderr.isatty() if progress is None else progress, summary,
                            fork_kernels)
-        if after and not summary.failed:
-            _run_steps(after, layout, fp)
-            refresh_index(layout)
+        if after and not summary.failed and _run_steps(after, layout, fp):
+            refresh_index(layout)  # to link what they wrote (the manifest's refresh came first)
         return summary
     finally:
         lock.release()
@@ -1001,6 +1040,7 @@ def _execute(plans: list[_Plan], all_jobs: list[Job], layout: Layout, fp: cache.
     try:
         for p in plans:
             if p.action == "cached":
+                _restat(p, layout)
                 record(Outcome(p.job, "ok", "cached", reason=p.reason))
         if any(p.action != "cached" for p in plans):
             exporter.submit(_warm_exports)  # while the first kernels start
