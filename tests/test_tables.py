@@ -47,3 +47,17 @@ def test_national_table_labels_every_row_with_measure_and_standard(data):
     assert table["Standard"].ne("").all()
     assert "about 5.8–6 (preliminary)" in table["Rate (%)"].tolist()
     assert "below 4" in table["Rate (%)"].tolist()
+
+
+def test_a_long_header_of_a_number_column_wraps_instead_of_being_cut():
+    """Numbers stay on one line; a header over them wraps (the HTML cell clips what overflows:
+    'Northern Central and Central coastal area (%)' was cut to 'Northern Central and Cen')."""
+    import re
+
+    frame = pd.DataFrame({"Năm": ["2016"],
+                          "Northern Central and Central coastal area (%)": ["8,0"]})
+    html = tables.typeset(frame, label="tab-probe", lang="en")
+    rules = re.findall(r"([^{}]+)\{([^}]*)\}", html)
+    nowrap = [sel for sel, body in rules if "nowrap" in body]
+    assert any(".gt_row.gt_right" in sel for sel in nowrap)
+    assert not any("gt_col_heading" in sel for sel in nowrap), nowrap

@@ -164,8 +164,8 @@ CSS = """
 #{id} .gt_table {{ width: 100%; font-size: 13px; }}
 #{id} .gt_col_heading, #{id} .gt_row {{ white-space: normal; overflow-wrap: anywhere;
   text-align: left; vertical-align: top; padding: 4px 6px; hyphens: auto; }}
-#{id} .gt_row.gt_right, #{id} .gt_col_heading.gt_right {{ text-align: right;
-  font-variant-numeric: tabular-nums; white-space: nowrap; }}
+#{id} .gt_row.gt_right, #{id} .gt_col_heading.gt_right {{ text-align: right; }}
+#{id} .gt_row.gt_right {{ font-variant-numeric: tabular-nums; white-space: nowrap; }}
 #{id} .gt_row a {{ white-space: nowrap; }}
 """
 
