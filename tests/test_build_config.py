@@ -1,6 +1,7 @@
 """The report declarations are checked before anything runs: these tests start no kernel.
 
-The fault table below is the configuration/parameter part of issue 7's catalogue:
+The fault table below is the configuration/parameter part of the fault catalogue
+(tests/test_fault_catalogue.py):
 (case, YAML, expected message fragments, expected exit code through the CLI)."""
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
-"""A report's cache key covers only the data it reads (issue 8, benchmark (e)); this proves the
-declared inputs are complete: each notebook runs with a Python audit hook recording every file
-it opens, and every data file opened must be among `engine.job_inputs` for that job.
+"""A report's cache key covers only the data it reads (the build benchmark's scenario (e)); this
+proves the declared inputs are complete: each notebook runs with a Python audit hook recording
+every file it opens, and every data file opened must be among `engine.job_inputs` for that job.
 
 (Reads made by C libraries without Python's `open` — GDAL reading the boundary file — are not
 seen by the hook; notebook 05 names the whole data/external folder, which contains that file.)

@@ -1,4 +1,4 @@
-"""The catalogue of what can go wrong (issue 7): each case is answered by a one-line error that
+"""The catalogue of what can go wrong: each case is answered by a one-line error that
 says what, where and how to fix it, a non-zero exit, and nothing already built lost.
 
 `CATALOGUE` is the table the README's troubleshooting section summarises. Rows with a command
