@@ -14,7 +14,7 @@ import time
 
 import pytest
 from pypdf import PdfReader
-from test_build_support import Project, outcome, visible_files
+from test_build_support import Project, fail_first_kernel_start, outcome, visible_files
 
 from analysis.build import cache, engine
 from analysis.data import files, paths
@@ -228,29 +228,14 @@ def test_full_disk_keeps_previous_reports_and_cache(project, monkeypatch):
 
 
 def test_kernel_start_failure_is_retried(project, monkeypatch):
-    real = engine._ipc_kernel_manager
-    calls = []
-
-    def flaky_manager(base, ipc, log, counter, **kw):
-        cls = real(base, ipc, log, counter, **kw)
-        calls.append(ipc)
-        if len(calls) > 1:
-            return cls
-
-        class PortTaken(cls):
-            async def start_kernel(self, **kw):
-                counter["kernels"] += 1
-                raise RuntimeError("Address already in use (simulated ZMQ port race)")
-        return PortTaken
-
-    monkeypatch.setattr(engine, "_ipc_kernel_manager", flaky_manager)
+    calls = fail_first_kernel_start(monkeypatch)
     nb = (project.root / "notebooks" / "fail.ipynb").read_text()
     nb = nb.replace("raise ValueError", "print")
     res = engine.run_notebook({"notebook": nb, "parameters": {"lang": "en"},
                               "cwd": str(project.root / "notebooks"), "timeout": 60,
                               "work": str(project.root / ".cache")})
     assert res["ok"], res["error"]
-    assert res["kernels"] == 2 and len(calls) == 2 and calls[0] != calls[1]
+    assert res["kernels"] == 2 and len(calls) == 2 and calls[0][0] != calls[1][0]
     assert "boom from the test notebook" in res["notebook"]
 
 

@@ -61,6 +61,28 @@ class Project:
                                 start_new_session=True)
 
 
+def fail_first_kernel_start(monkeypatch) -> list[tuple[str, dict]]:
+    """Make the first kernel a job starts fail as a ZMQ port race would, so the engine must
+    retry with a new kernel manager; return the (ipc path, options) each manager was made with."""
+    real = engine._ipc_kernel_manager
+    calls: list[tuple[str, dict]] = []
+
+    def flaky_manager(base, ipc, log, counter, **kw):
+        cls = real(base, ipc, log, counter, **kw)
+        calls.append((ipc, kw))
+        if len(calls) > 1:
+            return cls
+
+        class PortTaken(cls):
+            async def start_kernel(self, **kw):
+                counter["kernels"] += 1
+                raise RuntimeError("Address already in use (simulated ZMQ port race)")
+        return PortTaken
+
+    monkeypatch.setattr(engine, "_ipc_kernel_manager", flaky_manager)
+    return calls
+
+
 def outcome(summary: engine.BuildSummary, name: str) -> engine.Outcome:
     return next(o for o in summary.outcomes if o.job.name == name)
 

@@ -15,7 +15,7 @@ import time
 
 import nbformat
 import pytest
-from test_build_support import Project, outcome
+from test_build_support import Project, fail_first_kernel_start, outcome
 
 from analysis.build import engine, kernels
 from analysis.data import paths
@@ -202,24 +202,10 @@ def test_kernels_start_the_ordinary_way_when_fork_is_unavailable(project, monkey
 
 @needs_fork
 def test_a_forked_kernel_start_failure_is_retried(project, monkeypatch):
-    real = engine._ipc_kernel_manager
-    calls = []
-
-    def flaky_manager(base, ipc, log, counter, **kw):
-        cls = real(base, ipc, log, counter, **kw)
-        calls.append(kw.get("zygote"))
-        if len(calls) > 1:
-            return cls
-
-        class PortTaken(cls):
-            async def start_kernel(self, **kw):
-                counter["kernels"] += 1
-                raise RuntimeError("Address already in use (simulated)")
-        return PortTaken
-
-    monkeypatch.setattr(engine, "_ipc_kernel_manager", flaky_manager)
+    calls = fail_first_kernel_start(monkeypatch)
     res = engine.run_notebook(_spec(project, "fail.ipynb", fork=True))
-    assert res["kernels"] == 2 and res["kernel"] == "fork" and all(calls)
+    assert res["kernels"] == 2 and res["kernel"] == "fork"
+    assert all(kw.get("zygote") for _, kw in calls)
     assert res["error"]["ename"] == "ValueError"
 
 
