@@ -22,8 +22,8 @@ from analysis.data import derived, paths
 
 #: Simplification tolerance of the province shapes, in degrees (`shapely.coverage_simplify`,
 #: Visvalingam–Whyatt: about the square root of the area of the triangles removed). The map is
-#: printed 6.69 in wide, some 4 in tall for Vietnam's 15° of latitude: 1 pt ≈ 0.05°, one pixel
-#: of the 150 dpi PNG ≈ 0.025°. At 0.01° a boundary moves at most 0.011° (measured: Hausdorff
+#: printed 6.69 in wide, some 4 in tall for Vietnam's 15° of latitude: 1 pt ≈ 0.05° (the map is
+#: an SVG, so the printed point is the unit). At 0.01° a boundary moves at most 0.011° (Hausdorff
 #: distance between each province's boundary before and after), a fifth of a point, under the
 #: 0.3 pt white line drawn along every edge; a province's area changes by at most 0.6 %, and the
 #: file's 15,830 vertices drop to 5,826. Shared edges stay shared: no gap, no overlap.
